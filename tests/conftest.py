@@ -1,0 +1,120 @@
+"""Shared fixtures: the peer data in ../shared/data, fresh stores, and small ethereum-etl folders."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tracers.store import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ETL_VECTORS = SHARED_DATA / "ethereum-etl"
+
+BLOCK_COLUMNS = ["number", "hash", "timestamp"]
+TX_COLUMNS = ["hash", "nonce", "block_hash", "block_number", "transaction_index", "from_address",
+              "to_address", "value", "gas", "gas_price", "input", "block_timestamp"]
+TT_COLUMNS = ["token_address", "from_address", "to_address", "value", "transaction_hash",
+              "log_index", "block_number"]
+RECEIPT_COLUMNS = ["transaction_hash", "transaction_index", "block_hash", "block_number",
+                   "cumulative_gas_used", "gas_used", "contract_address", "root", "status",
+                   "effective_gas_price"]
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "store.duckdb")
+    yield connection
+    connection.close()
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
+    return path
+
+
+def jsonl_to_csv(source: Path, target: Path) -> Path:
+    """ethereum-etl's streamed JSON lines -> the CSV ethereum-etl's exporters write."""
+    rows = [json.loads(line) for line in source.read_text().splitlines() if line.strip()]
+    return write_csv(target, list(rows[0]), rows)
+
+
+@pytest.fixture
+def stream_vectors(tmp_path) -> Path:
+    """ethereum-etl's own recorded blocks 17173049-17173050 as an export_all folder."""
+    source = ETL_VECTORS / "test_stream" / "blocks_17173049_17173050"
+    folder = tmp_path / "etl_stream"
+    jsonl_to_csv(source / "expected_blocks.json", folder / "blocks.csv")
+    jsonl_to_csv(source / "expected_transactions.json", folder / "transactions.csv")
+    jsonl_to_csv(source / "expected_token_transfers.json", folder / "token_transfers.csv")
+    return folder
+
+
+class MiniChain:
+    """A hand-built ethereum-etl folder: add blocks, ether payments and token transfers."""
+
+    GENESIS = 1_767_225_600  # 2026-01-01T00:00:00Z
+
+    def __init__(self, folder: Path, first_block: int = 100):
+        self.folder = folder
+        self.block = first_block
+        self.blocks: list[dict] = []
+        self.txs: list[dict] = []
+        self.token_transfers: list[dict] = []
+        self.receipts: list[dict] = []
+        self._log = 0
+        self._n = 0
+        self.new_block()
+
+    def new_block(self) -> int:
+        self.block += 1
+        self._log = 0
+        self.blocks.append({"number": self.block, "hash": "0x" + f"{self.block:064x}",
+                            "timestamp": self.GENESIS + 12 * self.block})
+        return self.block
+
+    def _hash(self) -> str:
+        self._n += 1
+        return "0x" + f"{self._n:x}".rjust(64, "a")
+
+    def pay_ether(self, sender: str, receiver: str, value: int, status: int = 1) -> str:
+        tx = self._hash()
+        self.txs.append({"hash": tx, "block_number": self.block, "transaction_index": len(self.txs),
+                         "from_address": sender, "to_address": receiver, "value": value,
+                         "nonce": 0, "gas": 21000, "gas_price": 1, "input": "0x"})
+        self.receipts.append({"transaction_hash": tx, "block_number": self.block, "status": status})
+        return tx
+
+    def pay_token(self, token: str, sender: str, receiver: str, value: int) -> tuple[str, int]:
+        tx = self._hash()
+        self.txs.append({"hash": tx, "block_number": self.block, "transaction_index": len(self.txs),
+                         "from_address": sender, "to_address": token, "value": 0,
+                         "nonce": 0, "gas": 60000, "gas_price": 1, "input": "0xa9059cbb"})
+        self.receipts.append({"transaction_hash": tx, "block_number": self.block, "status": 1})
+        log_index = self._log
+        self._log += 1
+        self.token_transfers.append({"token_address": token, "from_address": sender,
+                                     "to_address": receiver, "value": value,
+                                     "transaction_hash": tx, "log_index": log_index,
+                                     "block_number": self.block})
+        return tx, log_index
+
+    def write(self) -> Path:
+        write_csv(self.folder / "blocks.csv", BLOCK_COLUMNS, self.blocks)
+        write_csv(self.folder / "transactions.csv", TX_COLUMNS, self.txs)
+        write_csv(self.folder / "token_transfers.csv", TT_COLUMNS, self.token_transfers)
+        write_csv(self.folder / "receipts.csv", RECEIPT_COLUMNS, self.receipts)
+        return self.folder
+
+
+@pytest.fixture
+def mini_chain(tmp_path) -> MiniChain:
+    return MiniChain(tmp_path / "mini")

@@ -1,0 +1,356 @@
+"""The `tracers` command line: parse, call the library, say what happened, map errors to exit codes.
+
+Exit codes: 0 done; 1 an error (the message says the fix); 2 a usage error; 3 the command ran but
+refused some input rows (e.g. victim reports that do not check out; the valid ones went in).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from tracers import __version__
+from tracers.errors import NotAvailableError, TracersError
+from tracers.output import Format, render
+
+EXIT_REFUSED = 3
+err = Console(stderr=True)
+out = Console()
+
+
+class _Group(TyperGroup):
+    """Turns tracers' own errors into one readable sentence and exit code 1, anywhere below."""
+
+    def invoke(self, ctx):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except TracersError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+def _app(help_text: str) -> typer.Typer:
+    return typer.Typer(
+        cls=_Group, help=help_text, no_args_is_help=True, pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+
+app = _app(
+    "Follow the money of pig-butchering scams: import chain data, tags and victim reports, "
+    "trace cases to exchange deposit accounts, export evidence."
+)
+import_app = _app("Import chain data into the store.")
+tags_app = _app("Import and list address tags (GraphSense TagPacks, CSV).")
+case_app = _app("Open and list cases.")
+reports_app = _app("Import and list victim reports of a case.")
+app.add_typer(import_app, name="import")
+app.add_typer(tags_app, name="tags")
+app.add_typer(case_app, name="case")
+app.add_typer(reports_app, name="reports")
+
+
+class Source(str, Enum):
+    store = "store"
+    rpc = "rpc"
+    explorer = "explorer"
+    tron = "tron"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+CaseOpt = Annotated[str, typer.Option("--case", help="Case id, e.g. FIU-2026-0142.")]
+SourceOpt = Annotated[
+    Source,
+    typer.Option(
+        "--source", help="Where chain data is read from: the store, or a live node/explorer."
+    ),
+]
+RpcOpt = Annotated[
+    str | None, typer.Option("--rpc-url", envvar="TRACERS_RPC_URL", help="EVM JSON-RPC URL.")
+]
+ExplorerOpt = Annotated[
+    str | None,
+    typer.Option("--explorer-url", envvar="TRACERS_EXPLORER_URL", help="Etherscan-v2 API URL."),
+]
+TronOpt = Annotated[
+    str | None, typer.Option("--tron-url", envvar="TRACERS_TRON_URL", help="TronGrid API URL.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"tracers {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path,
+        typer.Option("--db", envvar="TRACERS_DB", help="The store: a DuckDB file (created if missing)."),
+    ] = Path("tracers.duckdb"),
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"db": db}
+
+
+@contextmanager
+def store(ctx: typer.Context) -> Iterator[duckdb.DuckDBPyConnection]:
+    from tracers.store import connect
+
+    con = connect(ctx.obj["db"])
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _require_store_source(source: Source) -> None:
+    if source is not Source.store:
+        raise NotAvailableError(
+            f"--source {source.value} is not available in this version: load chain data with "
+            "`tracers import etl` and use --source store"
+        )
+
+
+# ---------------------------------------------------------------- import
+
+@import_app.command("etl")
+def import_etl_cmd(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Folder with blocks/transactions/token_transfers "
+                                                "(.csv, .csv.gz or .parquet) as ethereum-etl writes them.")],
+    chain: Annotated[str, typer.Option("--chain", help="EVM chain the export is from.")] = "ethereum",
+) -> None:
+    """Import an ethereum-etl export (or BigQuery crypto_ethereum extract); idempotent."""
+    from tracers.etl import import_etl
+
+    with store(ctx) as con, _stages(f"importing {folder}") as step:
+        result = import_etl(con, folder, chain, progress=step)
+    out.print(
+        f"imported {folder}: {result.transfers_added:,} new transfers "
+        f"({result.transfers_seen:,} in the files; the rest were in the store already), "
+        f"{result.blocks_added:,} new blocks, {result.tokens_known:,} token descriptions"
+    )
+
+
+@contextmanager
+def _stages(description: str) -> Iterator:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def step(stage: str) -> None:
+            progress.update(task, description=f"{description}: {stage}")
+
+        yield step
+
+
+# ---------------------------------------------------------------- tags
+
+@tags_app.command("import")
+def tags_import_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[Path] | None, typer.Argument(help="TagPack YAML or tag CSV files.")] = None,
+    builtin: Annotated[
+        bool, typer.Option("--builtin", help="Also import the starter tag set shipped with tracers.")
+    ] = False,
+) -> None:
+    """Import tags; re-importing a file replaces that file's tags. Bad files import nothing."""
+    from tracers.tags import builtin_tag_files, import_tag_files
+
+    paths = list(files or [])
+    if builtin:
+        paths = builtin_tag_files() + paths
+    if not paths:
+        raise typer.BadParameter("give tag files, or --builtin for the shipped starter set")
+    with store(ctx) as con:
+        result = import_tag_files(con, paths)
+    failed = 0
+    for item in result.files:
+        if item.error is None:
+            out.print(f"{item.path.name}: {item.imported:,} tags")
+        else:
+            failed += 1
+            err.print(f"[bold red]error:[/] {item.error}", highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@tags_app.command("list")
+def tags_list_cmd(
+    ctx: typer.Context,
+    address: Annotated[str | None, typer.Option("--address", help="Only tags of this address.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 100,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List stored tags."""
+    with store(ctx) as con:
+        rows = con.execute(
+            """
+            SELECT chain, address, label, category, actor, confidence, tagpack
+            FROM tags
+            WHERE ($address IS NULL OR address = lower($address) OR address = $address)
+              AND ($category IS NULL OR category = $category)
+            ORDER BY chain, address, tagpack, tag_index LIMIT $limit
+            """,
+            {"address": address, "category": category, "limit": limit},
+        ).fetchall()
+    columns = ["chain", "address", "label", "category", "actor", "confidence", "tagpack"]
+    render([dict(zip(columns, r)) for r in rows], columns, fmt, sys.stdout, "tags")
+
+
+# ---------------------------------------------------------------- cases
+
+@case_app.command("open")
+def case_open_cmd(
+    ctx: typer.Context,
+    case_id: Annotated[str, typer.Argument(help="Case id, e.g. FIU-2026-0142.")],
+    title: Annotated[str | None, typer.Option("--title", help="A title for people.")] = None,
+) -> None:
+    """Open a case (opening one that exists is fine: nothing changes but its title)."""
+    from tracers.cases import open_case
+
+    with store(ctx) as con:
+        created = open_case(con, case_id, title)
+    out.print(f"case {case_id} {'opened' if created else 'was open already'}")
+
+
+@case_app.command("list")
+def case_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """List cases with their report counts."""
+    from tracers.cases import list_cases
+
+    with store(ctx) as con:
+        rows = list_cases(con)
+    render(rows, ["case_id", "title", "opened_at", "accepted", "refused"], fmt, sys.stdout, "cases")
+
+
+# ---------------------------------------------------------------- reports
+
+@reports_app.command("import")
+def reports_import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV: report_id,reported_at,chain,asset,tx_hash,"
+                                              "victim_address,scam_address,amount")],
+    case: CaseOpt,
+    source: SourceOpt = Source.store,
+    rpc_url: RpcOpt = None,
+    explorer_url: ExplorerOpt = None,
+    tron_url: TronOpt = None,
+) -> None:
+    """Check each victim report and import it; accepted reports become the case's seeds.
+
+    Exit code 3 when any row was refused (the valid rows are imported all the same).
+    """
+    from tracers.reports import import_reports
+
+    _require_store_source(source)
+    with store(ctx) as con:
+        summary = import_reports(con, case, file)
+    for report in summary.verdicts:
+        if report.refusal is not None:
+            err.print(
+                f"[yellow]refused[/] line {report.line} report {report.report_id or '?'}: "
+                f"[{report.refusal.code}] {report.refusal.message}",
+                highlight=False, soft_wrap=True,
+            )
+    out.print(
+        f"{file}: {summary.accepted} accepted, {summary.refused} refused "
+        f"({summary.changed} new or changed) in case {case}"
+    )
+    if summary.refused:
+        err.print(f"see `tracers reports list --case {case}` for every verdict")
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@reports_app.command("list")
+def reports_list_cmd(ctx: typer.Context, case: CaseOpt, fmt: FormatOpt = Format.table) -> None:
+    """Every report of a case with its verdict: report_id, status (accepted|refused), reason."""
+    from tracers.reports import list_reports
+
+    with store(ctx) as con:
+        rows = list_reports(con, case)
+    render(rows, ["report_id", "status", "reason"], fmt, sys.stdout, f"reports of {case}")
+
+
+@reports_app.command("template")
+def reports_template_cmd() -> None:
+    """Print a template victim-report CSV (header and one example row)."""
+    from importlib import resources
+
+    sys.stdout.write((resources.files("tracers.reports") / "template.csv").read_text())
+
+
+# ---------------------------------------------------------------- simulate, demo, status
+
+@app.command("simulate")
+def simulate_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the world into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same world.")] = 7,
+    victims: Annotated[int, typer.Option("--victims", help="Scam victims.")] = 40,
+    users: Annotated[int, typer.Option("--users", help="Ordinary users around them.")] = 400,
+    transfers: Annotated[int, typer.Option("--transfers", help="Transfers in all (approx.).")] = 20_000,
+) -> None:
+    """Write a synthetic pig-butchering world: ethereum-etl files, tags, reports and truth.json."""
+    from tracers.simulate import SimulationConfig, simulate
+
+    config = SimulationConfig(seed=seed, victims=victims, users=users, transfers=transfers)
+    with _stages(f"simulating into {out_dir}") as step:
+        summary = simulate(out_dir, config, progress=lambda stage, *_: step(stage))
+    out.print(_describe_world(out_dir, summary))
+
+
+def _describe_world(out_dir: Path, summary) -> str:
+    fields = {k: v for k, v in vars(summary).items() if isinstance(v, int)}
+    counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in fields.items())
+    return f"wrote {out_dir}: {counts}"
+
+
+@app.command("demo")
+def demo_cmd(
+    folder: Annotated[Path, typer.Option("--dir", help="Where the demo writes its world and store.")]
+    = Path("tracers-demo"),
+    seed: Annotated[int, typer.Option("--seed", help="World seed.")] = 7,
+) -> None:
+    """Run the whole job on a simulated world, offline, in a fresh store of its own (DIR/demo.duckdb)."""
+    from tracers.demo import run_demo
+
+    run_demo(folder, seed, out)
+
+
+@app.command("status")
+def status_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """What the store holds: schema version, transfers per chain and asset kind, tags, cases."""
+    from tracers.store.summary import store_summary
+
+    with store(ctx) as con:
+        rows = store_summary(con)
+    render(rows, ["what", "count"], fmt, sys.stdout, f"store {ctx.obj['db']}")
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    app(prog_name="tracers")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Small typed errors. Each message says what is wrong and how to fix it; the CLI prints it as is."""
+
+from __future__ import annotations
+
+
+class TracersError(Exception):
+    """Base of every error tracers raises on purpose. The CLI maps it to exit code 1."""
+
+    exit_code = 1
+
+
+class AddressError(TracersError, ValueError):
+    """An address, transaction hash, chain or asset that does not validate."""
+
+
+class StoreError(TracersError):
+    """The store cannot be opened or is in an unexpected state."""
+
+
+class ImportFileError(TracersError):
+    """An input file (ethereum-etl export, TagPack, reports CSV) that cannot be read as a whole."""
+
+
+class TagFileError(ImportFileError):
+    """A TagPack or tag CSV with bad tags: every problem found, each naming file, tag and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in tag files; nothing was imported:\n{shown}{more}")
+
+
+class CaseError(TracersError):
+    """A case that does not exist, or already exists."""
+
+
+class NotAvailableError(TracersError):
+    """A feature asked for that this build cannot do yet; the message says what to use instead."""
