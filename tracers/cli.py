@@ -17,6 +17,7 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from tracers import __version__
@@ -24,8 +25,8 @@ from tracers.errors import NotAvailableError, TracersError
 from tracers.output import Format, render
 
 EXIT_REFUSED = 3
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False)
 
 
 class _Group(TyperGroup):
@@ -35,7 +36,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except TracersError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
 
@@ -189,7 +190,7 @@ def tags_import_cmd(
             out.print(f"{item.path.name}: {item.imported:,} tags")
         else:
             failed += 1
-            err.print(f"[bold red]error:[/] {item.error}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(item.error))}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
@@ -216,6 +217,26 @@ def tags_list_cmd(
         ).fetchall()
     columns = ["chain", "address", "label", "category", "actor", "confidence", "tagpack"]
     render([dict(zip(columns, r)) for r in rows], columns, fmt, sys.stdout, "tags")
+
+
+@app.command("transfers")
+def transfers_cmd(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help="Address whose transfers to list.")],
+    chain: Annotated[str, typer.Option("--chain", help="Chain of the address.")] = "ethereum",
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 1000,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the stored transfers into and out of an address, amounts exact."""
+    from tracers.chains import normalize_address
+    from tracers.store.queries import transfers_of
+
+    canonical = normalize_address(chain, address)
+    with store(ctx) as con:
+        rows = transfers_of(con, chain, canonical, limit)
+    columns = ["block_time", "block_number", "tx_hash", "position", "direction", "from_address",
+               "to_address", "symbol", "asset", "amount", "amount_units"]
+    render(rows, columns, fmt, sys.stdout, f"transfers of {canonical}")
 
 
 # ---------------------------------------------------------------- cases
@@ -270,7 +291,7 @@ def reports_import_cmd(
         if report.refusal is not None:
             err.print(
                 f"[yellow]refused[/] line {report.line} report {report.report_id or '?'}: "
-                f"[{report.refusal.code}] {report.refusal.message}",
+                f"({report.refusal.code}) {escape(report.refusal.message)}",
                 highlight=False, soft_wrap=True,
             )
     out.print(

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from tracers.cases import open_case
 from tracers.etl import import_etl

@@ -62,8 +62,10 @@ class AssetLookup:
     def __call__(self, chain_name: str, text: str) -> Asset:
         try:
             return resolve_asset(chain_name, text)
-        except AddressError:
-            address = normalize_address(chain_name, text)  # raises when not an address either
+        except AddressError as unknown:
+            if not text.startswith(("0x", "T")):
+                raise unknown
+            address = normalize_address(chain_name, text)
             decimals = self._store_decimals(chain_name, address)
             if decimals is None:
                 raise AddressError(
