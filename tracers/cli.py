@@ -187,7 +187,9 @@ def tags_import_cmd(
     failed = 0
     for item in result.files:
         if item.error is None:
-            out.print(f"{item.path.name}: {item.imported:,} tags")
+            out.print(f"{item.path.name}: {item.count:,} tags")
+            for warning in item.warnings:
+                err.print(f"[yellow]warning:[/] {escape(str(warning))}")
         else:
             failed += 1
             err.print(f"[bold red]error:[/] {escape(str(item.error))}", highlight=False, soft_wrap=True)

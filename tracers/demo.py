@@ -49,7 +49,7 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         console.print("[bold]3. tags[/]: the shipped starter set and the world's exchange wallets")
         tagged = import_tag_files(con, builtin_tag_files() + [world / "tags.csv"])
         for item in tagged.files:
-            status = f"{item.imported:,} tags" if item.error is None else f"error: {item.error}"
+            status = f"{item.count:,} tags" if item.error is None else f"error: {item.error}"
             console.print(f"   {item.path.name}: {status}")
 
         console.print(f"[bold]4. case[/] {DEMO_CASE} and its victim reports ({world / 'reports.csv'})")
@@ -58,8 +58,8 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         console.print(f"   {reports.accepted} accepted (now seeds), {reports.refused} refused:")
         for report in reports.verdicts:
             if report.refusal is not None:
-                console.print(f"   - {report.report_id}: [{report.refusal.code}] "
-                              f"{report.refusal.message}", highlight=False, soft_wrap=True)
+                console.print(f"   - {report.report_id}: ({report.refusal.code}) "
+                              f"{escape(report.refusal.message)}", highlight=False, soft_wrap=True)
         render(store_summary(con), ["what", "count"], Format.table, console.file, "the demo store")
     finally:
         con.close()

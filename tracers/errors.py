@@ -28,7 +28,9 @@ class TagFileError(ImportFileError):
         self.problems = problems
         shown = "\n".join(f"  - {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in tag files; nothing was imported:\n{shown}{more}")
+        super().__init__(
+            f"{len(problems)} problem(s); nothing of this file was imported:\n{shown}{more}"
+        )
 
 
 class CaseError(TracersError):

@@ -1,0 +1,24 @@
+"""Run the benchmarks: `python -m bench [name ...]` (all when none is named)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import import_etl
+
+BENCHMARKS = {"import": import_etl.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,585 @@
+"""Tags: reading GraphSense TagPacks and tag CSVs, validating them, writing them to the store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from tracers.chains import GRAPHSENSE_NETWORKS, GRAPHSENSE_TOKEN_CODES, normalize_address
+from tracers.errors import AddressError, TagFileError
+from tracers.store import connect
+from tracers.tags import (
+    CONFIDENCE_LEVELS,
+    builtin_tag_files,
+    import_tag_files,
+    read_tag_file,
+)
+from tracers.tags.build_builtin import build
+from tracers.tags.confidence import confidence_score
+from tracers.tags.fields import resolve_chain
+
+ROOT = Path(__file__).resolve().parents[1]
+RESOURCES = Path(__file__).parent / "resources" / "tags"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+TAGPACKS = SHARED / "tagpacks"
+SHARED_PACKS = sorted(TAGPACKS.glob("*.yaml"))
+
+needs_shared = pytest.mark.skipif(not TAGPACKS.is_dir(), reason="../shared/data is not present")
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory store with the schema applied."""
+    return connect(":memory:")
+
+
+def rows(con: duckdb.DuckDBPyConnection, tagpack: str) -> list[tuple]:
+    return con.execute(
+        "SELECT * FROM tags WHERE tagpack = ? ORDER BY tag_index", [tagpack]
+    ).fetchall()
+
+
+def by_index(con: duckdb.DuckDBPyConnection, tagpack: str) -> dict[int, dict]:
+    cursor = con.execute("SELECT * FROM tags WHERE tagpack = ? ORDER BY tag_index", [tagpack])
+    names = [d[0] for d in cursor.description]
+    return {r[1]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(TagFileError) as caught:
+        read_tag_file(path)
+    return caught.value.problems
+
+
+# --- the shared GraphSense TagPacks -------------------------------------------------------------
+
+
+@needs_shared
+@pytest.mark.parametrize("path", SHARED_PACKS, ids=lambda p: p.name)
+def test_every_shared_tagpack_imports_one_row_per_tag(con, path):
+    document = yaml.safe_load(path.read_text())
+    result = import_tag_files(con, [path])
+
+    assert result.ok, result.files[0].error
+    assert result.files[0].count == len(document["tags"])
+    assert len(rows(con, path.name)) == len(document["tags"])
+
+
+@needs_shared
+@pytest.mark.parametrize("path", SHARED_PACKS, ids=lambda p: p.name)
+def test_shared_tags_on_known_chains_are_stored_normalised(con, path):
+    """Each tag under a network code lands on that chain, its address in canonical form; codes
+    tracers lacks keep the code and the address as written. The only exception a real pack has
+    (a Tron address OFAC lists as BTC) lands on tron and is reported as a warning."""
+    document = yaml.safe_load(path.read_text())
+    header_code = document.get("network", document.get("currency"))
+    result = import_tag_files(con, [path])
+    stored = by_index(con, path.name)
+
+    rerouted = []
+    for index, raw in enumerate(document["tags"]):
+        code = str(raw.get("network", raw.get("currency", header_code)))
+        address = str(raw["address"]).strip()
+        row = stored[index]
+        if code.upper() in GRAPHSENSE_NETWORKS:
+            chain = GRAPHSENSE_NETWORKS[code.upper()]
+            try:
+                expected = (chain, normalize_address(chain, address))
+            except AddressError:
+                rerouted.append(index)
+                expected = ("tron", normalize_address("tron", address))
+            assert (row["chain"], row["address"]) == expected
+        elif code.upper() not in GRAPHSENSE_TOKEN_CODES:
+            assert (row["chain"], row["address"]) == (code.lower(), address)
+
+    assert len(result.files[0].warnings) == len(rerouted)
+    for index in rerouted:
+        assert any(f"tag {index} " in w for w in result.files[0].warnings)
+        assert "checksum-valid Tron address" in stored[index]["context"]
+
+
+@needs_shared
+def test_all_shared_tagpacks_import_together(con):
+    result = import_tag_files(con, SHARED_PACKS)
+
+    assert result.ok
+    total = sum(len(yaml.safe_load(p.read_text())["tags"]) for p in SHARED_PACKS)
+    assert result.imported == total
+    assert con.execute("SELECT count(*) FROM tags").fetchone()[0] == total
+    imports = con.execute("SELECT import_id, kind, detail FROM imports ORDER BY 1").fetchall()
+    assert [i[0] for i in imports] == sorted(f"tags:{p.name}" for p in SHARED_PACKS)
+    assert {i[1] for i in imports} == {"tags"}
+
+
+@needs_shared
+def test_ofac_tron_address_listed_as_btc_is_kept_on_tron_with_a_warning(con):
+    import_tag_files(con, [TAGPACKS / "ofac.yaml"])
+
+    found = con.execute(
+        "SELECT chain, context FROM tags WHERE address = 'TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq'"
+    ).fetchall()
+    assert [c for c, _ in found] == ["tron"]
+    assert "listed under 'BTC'" in found[0][1]
+
+
+@needs_shared
+def test_usdt_tags_take_the_chain_their_address_form_tells(con):
+    import_tag_files(con, [TAGPACKS / "ofac.yaml", TAGPACKS / "exchange-wallets-bitfinexcom.yaml"])
+
+    def chain_of(address: str) -> set[str]:
+        found = con.execute(
+            "SELECT DISTINCT chain FROM tags WHERE address = ? OR address = lower(?)",
+            [address, address],
+        ).fetchall()
+        return {r[0] for r in found}
+
+    assert "ethereum" in chain_of("0x38735f03b30FbC022DdD06ABED01F0Ca823C6a94")  # USDT, 0x...
+    assert chain_of("TX5GV4DyfxNB3rPkzZJhmqZ1efVmL4rEqG") == {"tron"}  # USDT, T...
+    assert chain_of("3LtcaPbCj87CwJHnRX3vh7c2y9RZQqeSy8") == {"bitcoin"}  # Omni USDT
+    assert chain_of("GnCRxKqUEPouYMvTb5nJMGrDB3VkTXZnDTaDuVZdnWA3") == {"usdt"}  # Solana USDT
+
+
+# --- reading: inheritance, confidence, chains ---------------------------------------------------
+
+
+def test_header_fields_are_inherited_unless_the_tag_sets_them():
+    tags = read_tag_file(RESOURCES / "inherit.yaml").tags
+
+    inherited, overriding, tron, xrp = tags
+    assert inherited.label == "Example Exchange hot wallet"
+    assert inherited.category == "exchange"  # header `Exchange`, lowercased
+    assert inherited.actor == "example_exchange"
+    assert inherited.confidence == 50  # service_data
+    assert inherited.source == "https://example.org/wallets"
+    assert inherited.is_public is True
+    assert inherited.concepts == ("exchange", "hot_wallet")
+    assert inherited.context == '{"note": "from the header"}'
+    assert (inherited.chain, inherited.address) == (
+        "ethereum",
+        "0x28c6c06298d514db089934071355e5743bf21d60",
+    )
+
+    assert overriding.label == "Example Exchange cold wallet"
+    assert overriding.actor == "other_exchange"
+    assert overriding.confidence == 90
+    assert overriding.concepts == ("cold_wallet",)
+    assert overriding.context == '{"tx": "0xabc"}'
+    assert overriding.is_public is False
+    assert overriding.abuse == "scam"
+    assert overriding.address == "0xdfd5293d8e347dfe59e90efd55b2956a1343963d"  # unquoted 0x
+
+    assert (tron.chain, tron.address, tron.confidence) == (
+        "tron",
+        "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9",
+        100,
+    )
+    assert tron.source == "https://example.org/tron"
+    assert tron.label == inherited.label
+
+    assert (xrp.chain, xrp.address) == ("xrp", "rGeyCsqc6vKXuyTGF39WJxmTRemoV3c97h")
+
+
+def test_tags_remember_their_index_and_line():
+    tags = read_tag_file(RESOURCES / "inherit.yaml").tags
+
+    assert [t.index for t in tags] == [0, 1, 2, 3]
+    lines = (RESOURCES / "inherit.yaml").read_text().splitlines()
+    assert all(lines[t.line - 1].startswith("- address:") for t in tags)
+
+
+def test_confidence_levels_are_graphsense_scores():
+    assert CONFIDENCE_LEVELS["ownership"] == 100
+    assert CONFIDENCE_LEVELS["ledger_immanent"] == 100
+    assert CONFIDENCE_LEVELS["manual_transaction"] == 90
+    assert CONFIDENCE_LEVELS["forensic_investigation"] == 70
+    assert CONFIDENCE_LEVELS["authority_data"] == 60
+    assert CONFIDENCE_LEVELS["service_data"] == 50
+    assert CONFIDENCE_LEVELS["web_crawl"] == 20
+    assert CONFIDENCE_LEVELS["heuristic"] == 10
+    assert CONFIDENCE_LEVELS["unknown"] == 5
+    assert confidence_score("Authority_Data") == 60
+    assert confidence_score(75) == 75
+    assert confidence_score("75") == 75
+
+
+@pytest.mark.parametrize("value", ["very_sure", 101, -1, True, 0.5])
+def test_confidence_rejects_what_is_neither_a_level_nor_0_to_100(value):
+    with pytest.raises(ValueError, match="integer 0-100 or a GraphSense level"):
+        confidence_score(value)
+
+
+@needs_shared
+def test_confidence_names_become_scores_in_the_store(con):
+    import_tag_files(con, [TAGPACKS / "usdt_blacklist.yaml", TAGPACKS / "tornado_cash.yaml"])
+
+    scores = dict(
+        con.execute("SELECT tagpack, any_value(confidence) FROM tags GROUP BY 1").fetchall()
+    )
+    assert scores == {"usdt_blacklist.yaml": 100, "tornado_cash.yaml": 60}
+
+
+@pytest.mark.parametrize(
+    ("code", "address", "chain"),
+    [
+        ("ETH", "0x28C6c06298d514Db089934071355E5743bf21d60", "ethereum"),
+        ("BEP20", "0x28c6c06298d514db089934071355e5743bf21d60", "bsc"),
+        ("TRX", "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9", "tron"),
+        ("USDT", "0x28c6c06298d514db089934071355e5743bf21d60", "ethereum"),
+        ("USDC", "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9", "tron"),
+        ("USDT", "J4rzLDLhLWFpjSgCMCcxTU84bQ8AH5vhgjwq7SjYVk8Q", "usdt"),
+        ("XRP", "rGeyCsqc6vKXuyTGF39WJxmTRemoV3c97h", "xrp"),
+        ("tron", "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9", "tron"),
+        (None, "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h", "bitcoin"),
+    ],
+)
+def test_resolve_chain(code, address, chain):
+    assert resolve_chain(code, address)[0] == chain
+
+
+def test_a_mistyped_evm_address_under_another_chain_is_not_rerouted():
+    with pytest.raises(ValueError, match="not a Bitcoin address"):
+        resolve_chain("BTC", "0x28c6c06298d514db089934071355e5743bf21d60")
+
+
+# --- bad files ----------------------------------------------------------------------------------
+
+
+def test_a_bad_file_names_file_tag_line_and_field_for_every_problem():
+    problems = problems_of(RESOURCES / "bad.yaml")
+
+    assert problems[0] == (
+        "bad.yaml: tag 1 (line 7), field 'address': '0xABC' is not an EVM address: "
+        "expected 0x followed by 40 hex digits"
+    )
+    where_field = [(p.split(", field ")[0], p.split("field ")[1].split(":")[0]) for p in problems]
+    assert where_field == [
+        ("bad.yaml: tag 1 (line 7)", "'address'"),
+        ("bad.yaml: tag 2 (line 8)", "'confidence'"),
+        ("bad.yaml: tag 2 (line 8)", "'address'"),
+        ("bad.yaml: tag 3 (line 10)", "'address'"),
+        ("bad.yaml: tag 4 (line 11)", "'address'"),
+        ("bad.yaml: tag 5 (line 12)", "'category'"),
+        ("bad.yaml: tag 5 (line 12)", "'address'"),
+        ("bad.yaml: tag 6 (line 15)", "'is_public'"),
+        ("bad.yaml: tag 6 (line 15)", "'concepts'"),
+    ]
+    assert "EIP-55 checksum" in problems[3]
+    assert "base58check checksum" in problems[6]
+
+
+def test_a_missing_label_is_a_problem_unless_the_header_gives_one():
+    assert problems_of(RESOURCES / "no-label.yaml") == [
+        "no-label.yaml: tag 0 (line 5), field 'label': missing: give the tag a label, "
+        "or the header one label for all its tags"
+    ]
+
+
+def test_a_bad_header_value_is_reported_once_at_the_header(tmp_path):
+    pack = tmp_path / "bad-header.yaml"
+    pack.write_text(
+        "title: t\ncreator: c\ncurrency: ETH\nlabel: l\nconfidence: sure\ntags:\n"
+        "- address: '0x28c6c06298d514db089934071355e5743bf21d60'\n"
+        "- address: '0x21a31ee1afc51d94c2efccaa2092ad1028285549'\n"
+    )
+    problems = problems_of(pack)
+
+    assert len(problems) == 1
+    assert problems[0].startswith("bad-header.yaml: header, field 'confidence': 'sure'")
+
+
+def test_a_yaml_syntax_error_names_the_line():
+    (problem,) = problems_of(RESOURCES / "syntax-error.yaml")
+
+    assert problem.startswith("syntax-error.yaml: line 6, column 2: not valid YAML")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("empty.yaml", "", "a TagPack is a mapping with a `tags:` list"),
+        ("no-tags.yaml", "title: t\ntags: []\n", "the list is empty"),
+        ("scalar-tag.yaml", "title: t\ntags:\n- just text\n", "tag 0 (line 3): expected a mapping"),
+        ("tags.txt", "address,label\n", "use a GraphSense TagPack (.yaml, .yml) or a CSV"),
+        (
+            "no-currency.yaml",
+            "label: l\ntags:\n- address: TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9\n",
+            "field 'currency': missing",
+        ),
+        ("header-only.csv", "address,label\n", "no tags below the header"),
+        ("no-label-column.csv", "address,category\n0xabc,exchange\n", "the header lacks label"),
+        (
+            "too-many-cells.csv",
+            "address,label\nTMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9,a,b\n",
+            "tag 0 (line 2): 3 cells for 2 columns",
+        ),
+    ],
+)
+def test_malformed_files_say_what_to_fix(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text)
+
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{name}: ")
+    assert expected in problem
+
+
+def test_a_missing_file_is_a_tag_file_error(tmp_path):
+    (problem,) = problems_of(tmp_path / "absent.yaml")
+    assert problem.startswith("absent.yaml: cannot read")
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+def test_one_bad_file_does_not_block_the_others(con):
+    seen = []
+    result = import_tag_files(
+        con,
+        [RESOURCES / "good-a.yaml", RESOURCES / "bad.yaml", RESOURCES / "good-b.yaml"],
+        progress=seen.append,
+    )
+
+    assert [f.tagpack for f in seen] == ["good-a.yaml", "bad.yaml", "good-b.yaml"]
+    assert [(f.ok, f.count) for f in result.files] == [(True, 2), (False, None), (True, 1)]
+    assert [f.tagpack for f in result.failed] == ["bad.yaml"]
+    assert len(result.failed[0].error.problems) == 9
+    assert not result.ok
+    assert result.imported == 3
+    assert len(rows(con, "good-a.yaml")) == 2
+    assert len(rows(con, "good-b.yaml")) == 1
+    assert rows(con, "bad.yaml") == []
+    ids = [r[0] for r in con.execute("SELECT import_id FROM imports ORDER BY 1").fetchall()]
+    assert ids == ["tags:good-a.yaml", "tags:good-b.yaml"]
+
+
+def test_a_bad_new_version_leaves_the_imported_tagpack_as_it_was(con, tmp_path):
+    pack = tmp_path / "good-a.yaml"
+    shutil.copyfile(RESOURCES / "good-a.yaml", pack)
+    import_tag_files(con, [pack])
+    before = rows(con, "good-a.yaml")
+
+    pack.write_text(pack.read_text() + "- address: '0xABC'\n")
+    result = import_tag_files(con, [pack])
+
+    assert not result.ok
+    assert rows(con, "good-a.yaml") == before
+
+
+def test_reimport_is_idempotent(con):
+    paths = [RESOURCES / "inherit.yaml", RESOURCES / "with-chain.csv"]
+    import_tag_files(con, paths)
+    first = con.execute("SELECT * FROM tags ORDER BY tagpack, tag_index").fetchall()
+    first_imports = con.execute("SELECT import_id, detail FROM imports ORDER BY 1").fetchall()
+
+    import_tag_files(con, paths)
+
+    assert con.execute("SELECT * FROM tags ORDER BY tagpack, tag_index").fetchall() == first
+    assert (
+        con.execute("SELECT import_id, detail FROM imports ORDER BY 1").fetchall() == first_imports
+    )
+    assert len(first) == 4 + 5
+
+
+def test_a_changed_file_replaces_its_tagpack(con, tmp_path):
+    pack = tmp_path / "good-a.yaml"
+    shutil.copyfile(RESOURCES / "good-a.yaml", pack)
+    import_tag_files(con, [pack])
+
+    text = pack.read_text()
+    pack.write_text(text[: text.index("- address: '0x21a3")])
+    import_tag_files(con, [pack])
+
+    assert [r[3] for r in rows(con, "good-a.yaml")] == [
+        "0x28c6c06298d514db089934071355e5743bf21d60"
+    ]
+
+
+def test_the_import_is_recorded_with_sha256_and_count(con):
+    import hashlib
+
+    path = RESOURCES / "good-a.yaml"
+    import_tag_files(con, [path])
+
+    kind, detail, imported_at = con.execute(
+        "SELECT kind, detail, imported_at FROM imports WHERE import_id = 'tags:good-a.yaml'"
+    ).fetchone()
+    detail = json.loads(detail)
+    assert kind == "tags"
+    assert detail["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert detail["count"] == 2
+    assert imported_at.utcoffset() is not None
+
+
+def test_two_files_with_the_same_name_in_one_import_are_refused(con, tmp_path):
+    (tmp_path / "x").mkdir()
+    other = tmp_path / "x" / "good-a.yaml"
+    shutil.copyfile(RESOURCES / "good-b.yaml", other)
+
+    result = import_tag_files(con, [RESOURCES / "good-a.yaml", other])
+
+    assert [f.ok for f in result.files] == [True, False]
+    assert "rename one" in result.files[1].error.problems[0]
+    assert {r[6] for r in rows(con, "good-a.yaml")} == {"good_a"}
+
+
+def test_stored_row_carries_every_field(con):
+    import_tag_files(con, [RESOURCES / "inherit.yaml"])
+
+    row = by_index(con, "inherit.yaml")[1]
+    assert row == {
+        "tagpack": "inherit.yaml",
+        "tag_index": 1,
+        "chain": "ethereum",
+        "address": "0xdfd5293d8e347dfe59e90efd55b2956a1343963d",
+        "label": "Example Exchange cold wallet",
+        "category": "exchange",
+        "actor": "other_exchange",
+        "confidence": 90,
+        "source": "https://example.org/wallets",
+        "abuse": "scam",
+        "is_public": False,
+        "concepts": ["cold_wallet"],
+        "context": '{"tx": "0xabc"}',
+    }
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def test_csv_with_a_chain_column(con):
+    result = import_tag_files(con, [RESOURCES / "with-chain.csv"])
+
+    assert result.ok
+    stored = [
+        (r["chain"], r["address"], r["label"], r["confidence"])
+        for r in by_index(con, "with-chain.csv").values()
+    ]
+    assert stored == [
+        ("ethereum", "0x28c6c06298d514db089934071355e5743bf21d60", "Binance 14", 20),
+        ("bsc", "0x28c6c06298d514db089934071355e5743bf21d60", "Binance 14 on BSC", 50),
+        ("tron", "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9", "Binance USDT reserve", None),
+        ("xrp", "rGeyCsqc6vKXuyTGF39WJxmTRemoV3c97h", "Internet Archive, XRP", None),
+        ("bitcoin", "bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h", "Binance reserve", None),
+    ]
+
+
+def test_csv_without_a_chain_column_infers_it_from_the_address(con):
+    result = import_tag_files(con, [RESOURCES / "no-chain.csv"])
+
+    assert result.ok
+    assert [
+        (r["chain"], r["actor"], r["category"]) for r in by_index(con, "no-chain.csv").values()
+    ] == [
+        ("ethereum", "tornado", "mixing_service"),
+        ("tron", "binance", "exchange"),
+        ("bitcoin", "binance", "exchange"),
+    ]
+
+
+def test_csv_rows_whose_chain_cannot_be_told_are_problems_with_their_line():
+    problems = problems_of(RESOURCES / "no-chain-bad.csv")
+
+    assert [p.split(", field")[0] for p in problems] == [
+        "no-chain-bad.csv: tag 1 (line 4)",
+        "no-chain-bad.csv: tag 2 (line 5)",
+    ]
+    assert "cannot tell the chain of 'rGeyCsqc6vKXuyTGF39WJxmTRemoV3c97h'" in problems[0]
+    assert "add a chain column" in problems[0]
+
+
+# --- the built-in starter set -------------------------------------------------------------------
+
+
+def test_builtin_tag_files_are_tagpacks_inside_the_package():
+    files = builtin_tag_files()
+
+    assert [f.name for f in files] == [
+        "builtin-etherscan-exchange.yaml",
+        "builtin-exchange-wallets.yaml",
+        "builtin-ofac-sanctioned.yaml",
+        "builtin-tornado-cash.yaml",
+        "builtin-usdt-blacklist.yaml",
+    ]
+    package = ROOT / "tracers" / "tags" / "builtin"
+    assert all(f.parent == package for f in files)
+    for licence in ("LICENSE-graphsense-tagpacks", "LICENSE-ofac-addresses", "README.md"):
+        assert (package / licence).is_file()
+    for f in files:
+        first = f.read_text().splitlines()[:6]
+        assert any("Source:" in line for line in first), f.name
+
+
+def test_builtin_set_imports(con):
+    result = import_tag_files(con, builtin_tag_files())
+
+    assert result.ok, [f.error for f in result.failed]
+    assert all(not f.warnings for f in result.files)
+    assert con.execute("SELECT DISTINCT chain FROM tags ORDER BY 1").fetchall() == [
+        ("bitcoin",),
+        ("ethereum",),
+        ("tron",),
+    ]
+
+
+def test_builtin_has_binance_hot_wallets_on_ethereum_and_tron(con):
+    import_tag_files(con, builtin_tag_files())
+
+    binance = con.execute(
+        "SELECT chain, address FROM tags WHERE actor = 'binance' AND category = 'exchange'"
+    ).fetchall()
+    assert ("ethereum", "0x28c6c06298d514db089934071355e5743bf21d60") in binance  # Binance 14
+    assert ("tron", "TMuA6YqfCeX8EhbfYEg5y7S4DqzSJireY9") in binance
+    token_contracts = con.execute(
+        "SELECT count(*) FROM tags "
+        "WHERE category = 'exchange' AND regexp_matches(label, '\\(\\w+\\)$')"
+    ).fetchone()[0]
+    assert token_contracts == 0
+
+
+@needs_shared
+def test_builtin_has_every_ofac_eth_trx_usdt_usdc_address(con):
+    import_tag_files(con, builtin_tag_files())
+    sanctioned = set(
+        con.execute(
+            "SELECT chain, address FROM tags WHERE category = 'sanction' AND abuse = 'sanction' "
+            "AND confidence = 60"
+        ).fetchall()
+    )
+
+    for code in ("ETH", "USDT", "USDC", "TRX"):
+        for address in json.loads(
+            (SHARED / "ofac" / f"sanctioned_addresses_{code}.json").read_text()
+        ):
+            chain = resolve_chain(code, address)[0]
+            assert (chain, normalize_address(chain, address)) in sanctioned, (code, address)
+    assert ("tron", "TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq") in sanctioned  # listed by OFAC as XBT
+
+
+def test_builtin_has_tornado_and_the_usdt_blacklist_without_the_zero_address(con):
+    import_tag_files(con, builtin_tag_files())
+
+    tornado = con.execute(
+        "SELECT count(*) FROM tags WHERE actor = 'tornado' AND category = 'mixing_service'"
+    ).fetchone()[0]
+    assert tornado > 0
+    blacklisted = con.execute("SELECT address FROM tags WHERE category = 'black_list'").fetchall()
+    assert len(blacklisted) > 700
+    assert ("0x" + "0" * 40,) not in blacklisted
+
+
+@needs_shared
+def test_builtin_files_are_what_build_builtin_makes_from_the_shared_data(tmp_path):
+    build(SHARED, tmp_path)
+
+    shipped = ROOT / "tracers" / "tags" / "builtin"
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == sorted(p.name for p in shipped.iterdir() if p.is_file())
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), (
+            f"{name} differs: rerun .venv/bin/python -m tracers.tags.build_builtin"
+        )

@@ -1,0 +1,36 @@
+"""What a tag file becomes once read: one `Tag` per row of the `tags` table, in a `TagFile`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One attribution of one address, validated, with header fields already inherited."""
+
+    index: int  # position in its file, 0-based
+    line: int | None  # line in the file where the tag starts (YAML item, CSV record)
+    chain: str  # tracers chain name, or the TagPack currency lowercased for chains tracers lacks
+    address: str  # canonical form on chains tracers knows, else as written
+    label: str
+    category: str | None = None
+    actor: str | None = None
+    confidence: int | None = None  # 0-100
+    source: str | None = None
+    abuse: str | None = None
+    is_public: bool | None = None
+    concepts: tuple[str, ...] = ()
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class TagFile:
+    """A whole tag file that validated: its tagpack name (the file's basename) and its tags."""
+
+    path: Path
+    tagpack: str
+    sha256: str
+    tags: tuple[Tag, ...]
+    warnings: tuple[str, ...] = ()  # tags kept after a correction the file's reader should know of
