@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from conftest import write_csv
 from tracers.cli import EXIT_REFUSED, app
 from tracers.reports import REPORT_COLUMNS
+from tracers.tags import builtin_tag_files
 
 USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
 VICTIM = "0x" + "1" * 40
@@ -111,3 +112,27 @@ def test_console_script_runs(tmp_path):
 def test_reports_template_is_a_valid_header(tmp_path):
     result = invoke("reports", "template")
     assert result.stdout.splitlines()[0] == ",".join(REPORT_COLUMNS)
+
+
+def test_tags_import_reports_each_file_and_fails_when_one_is_bad(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("address,label,category,actor\n0x" + "a" * 40 + ",Hot 1,exchange,binance\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("address,label,category\n0x123,oops,exchange\n")
+    db = str(tmp_path / "s.duckdb")
+    result = invoke("--db", db, "tags", "import", str(good), str(bad))
+    assert result.exit_code == 1
+    assert "good.csv: 1 tags" in result.stdout
+    assert "bad.csv" in result.stderr and "'address'" in result.stderr
+    listed = invoke("--db", db, "tags", "list", "--format", "json")
+    assert [(t["address"], t["actor"]) for t in json.loads(listed.stdout)] == [("0x" + "a" * 40, "binance")]
+
+
+def test_builtin_tags_import_and_reimport_is_stable(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    assert invoke("--db", db, "tags", "import", "--builtin").exit_code == 0
+    first = invoke("--db", db, "status", "--format", "json").stdout
+    assert invoke("--db", db, "tags", "import", "--builtin").exit_code == 0
+    assert invoke("--db", db, "status", "--format", "json").stdout == first
+    counts = {r["what"]: r["count"] for r in json.loads(first)}
+    assert counts["tags"] > 1000 and counts["tag files"] == len(builtin_tag_files())

@@ -150,16 +150,22 @@ def import_etl_cmd(
 
 @contextmanager
 def _stages(description: str) -> Iterator:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    """A progress bar on stderr: `step(stage, percent)`; percent None shows a spinner."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(),
         console=err, transient=True,
     ) as progress:
         task = progress.add_task(description, total=None)
 
-        def step(stage: str) -> None:
-            progress.update(task, description=f"{description}: {stage}")
+        def step(stage: str, percent: float | None = None) -> None:
+            if percent is None:
+                progress.update(task, description=f"{description}: {stage}", total=None)
+            else:
+                progress.update(task, description=f"{description}: {stage}", total=100,
+                                completed=percent)
 
         yield step
 

@@ -23,7 +23,7 @@ from tracers.errors import ImportFileError
 from tracers.store import transaction
 from tracers.store.connection import read_sql, run_script
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float | None], None]  # (stage, percent done or None when unknown)
 
 # logical table -> (required columns, optional columns)
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -112,7 +112,7 @@ def import_etl(
     progress: Progress | None = None,
 ) -> EtlResult:
     """Import one ethereum-etl folder; idempotent (rows already stored are left as they are)."""
-    step = progress or (lambda _stage: None)
+    step = progress or (lambda _stage, _percent=None: None)
     chain = get_chain(chain_name)
     if chain.family != "evm":
         raise ImportFileError(
@@ -123,13 +123,15 @@ def import_etl(
     source = f"etl:{folder.name}"
     params = {"chain": chain.name, "source": source}
 
-    step("reading files")
+    step("reading files", None)
     run_script(con, read_sql("import/etl_normalize.sql"))
     for table in TABLES:
         _open_view(con, table, files.get(table))
     try:
-        step("typing and de-duplicating rows")
-        run_script(con, read_sql("import/etl_stage.sql"), params)
+        run_script(
+            con, read_sql("import/etl_stage.sql"), params,
+            on_progress=lambda i, n, pct: step(f"reading and typing rows ({i}/{n})", pct),
+        )
     except duckdb.Error as exc:
         raise ImportFileError(f"{folder}: {str(exc).splitlines()[0]}") from None
     problems = con.execute(read_sql("import/etl_checks.sql")).fetchall()
@@ -140,12 +142,15 @@ def import_etl(
         ]
         raise ImportFileError(f"{folder}: nothing imported:\n  " + "\n  ".join(lines))
 
-    step("writing to the store")
+    step("writing to the store", None)
     before = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain.name)
     blocks_before = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
     seen = _count(con, "SELECT count(*) FROM stage_transfers")
     with transaction(con):
-        run_script(con, read_sql("import/etl_write.sql"), {"chain": chain.name})
+        run_script(
+            con, read_sql("import/etl_write.sql"), {"chain": chain.name},
+            on_progress=lambda i, n, pct: step(f"writing to the store ({i}/{n})", pct),
+        )
         tokens = _write_tokens(con, chain.name, files.get("tokens"))
         con.execute(
             "INSERT OR REPLACE INTO imports VALUES (?, 'etl', ?, ?)",

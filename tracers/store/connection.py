@@ -8,7 +8,8 @@ read from the checkout's `sql/` when running from source.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -43,12 +44,48 @@ def statements(script: str) -> list[str]:
     return [p.strip() for p in parts if re.sub(r"--[^\n]*", "", p).strip()]
 
 
-def run_script(con: duckdb.DuckDBPyConnection, script: str, params: dict | None = None) -> None:
-    """Run each statement of `script`, binding the `$name` parameters that statement uses."""
-    for statement in statements(script):
+def run_script(
+    con: duckdb.DuckDBPyConnection,
+    script: str,
+    params: dict | None = None,
+    on_progress: Callable[[int, int, float], None] | None = None,
+) -> None:
+    """Run each statement of `script`, binding the `$name` parameters that statement uses.
+
+    With `on_progress`, each statement runs on a worker thread while this one reports DuckDB's own
+    progress estimate as `on_progress(statement_number, statements, percent)`.
+    """
+    parts = statements(script)
+    for number, statement in enumerate(parts, start=1):
         code = re.sub(r"--[^\n]*", "", statement)
         used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", code)}
-        con.execute(statement, used or None)
+        if on_progress is None:
+            con.execute(statement, used or None)
+        else:
+            _execute_watched(con, statement, used or None, lambda pct: on_progress(number, len(parts), pct))
+
+
+def _execute_watched(con, statement: str, params, report: Callable[[float], None]) -> None:
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            con.execute(statement, params)
+        except BaseException as exc:  # re-raised on the calling thread
+            failure.append(exc)
+
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.2)
+        percent = con.query_progress()
+        if percent >= 0:
+            report(percent)
+    report(100.0)
+    if failure:
+        raise failure[0]
 
 
 def migrations() -> list[tuple[int, Path]]:
