@@ -146,3 +146,24 @@ def test_unknown_case_and_bad_header_are_whole_file_errors(con, tmp_path, world)
     with pytest.raises(ImportFileError, match="header lacks reported_at"):
         import_reports(con, CASE, bad)
     assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] == 0
+
+
+@pytest.mark.parametrize("seed", [3, 29])
+def test_intake_verdicts_on_a_simulated_world_match_its_truth(con, tmp_path, seed):
+    """Every report of a simulated world gets the verdict (and reason) its ground truth expects."""
+    import json
+
+    from tracers.simulate import SimulationConfig, simulate
+
+    world = tmp_path / "world"
+    simulate(world, SimulationConfig(seed=seed, victims=25, users=60, transfers=3000))
+    import_etl(con, world)
+    open_case(con, CASE)
+    summary = import_reports(con, CASE, world / "reports.csv")
+    truth = {r["report_id"]: r for r in json.loads((world / "truth.json").read_text())["reports"]}
+    got = {r.report_id: (r.refusal.code if r.refusal else None) for r in summary.verdicts}
+    assert set(got) == set(truth)
+    for report_id, expected in truth.items():
+        assert (got[report_id] is None) == (expected["expected"] == "accepted"), report_id
+        if expected["reason"]:
+            assert got[report_id] == expected["reason"], report_id

@@ -1,0 +1,524 @@
+"""The scenario simulator: deterministic worlds whose books balance and whose truth is right."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+import pytest
+from eth_utils import to_checksum_address
+
+from tracers.simulate import SimulationConfig, SimulationConfigError, simulate
+
+SMALL = SimulationConfig(seed=11, victims=6, users=60, transfers=3_000, days=14)
+MEDIUM = SimulationConfig(seed=5, victims=30, users=300, transfers=40_000, clusters=3)
+ZERO_ADDRESS = "0x" + "0" * 40
+TX_HASH = re.compile(r"^0x[0-9a-f]{64}$")
+DECIMALS = {"USDT": 6, "ETH": 18}
+
+
+class World:
+    """A simulated world read back from its files, every CSV column as text."""
+
+    def __init__(self, path: Path, summary) -> None:
+        self.path = path
+        self.summary = summary
+
+    def csv(self, name: str) -> pl.DataFrame:
+        return pl.read_csv(self.path / name, infer_schema=False)
+
+    @cached_property
+    def truth(self) -> dict:
+        return json.loads((self.path / "truth.json").read_text())
+
+    @cached_property
+    def transactions(self) -> pl.DataFrame:
+        return self.csv("transactions.csv").join(
+            self.csv("receipts.csv").select(hash="transaction_hash", status="status", gas_used="gas_used"),
+            on="hash",
+            how="left",
+        )
+
+    @cached_property
+    def transfers(self) -> pl.DataFrame:
+        return self.csv("token_transfers.csv")
+
+    @cached_property
+    def usdt(self) -> str:
+        return self.truth["assets"]["usdt"]["address"]
+
+    @cached_property
+    def transfer_by_hash(self) -> dict[str, dict]:
+        return {row["transaction_hash"]: row for row in self.transfers.iter_rows(named=True)}
+
+    @cached_property
+    def tx_by_hash(self) -> dict[str, dict]:
+        return {row["hash"]: row for row in self.transactions.iter_rows(named=True)}
+
+    @cached_property
+    def moves(self) -> list[tuple]:
+        """(block, tx index, log index, asset, from, to, value, ok) for every value move, chain order."""
+        index = {row["hash"]: int(row["transaction_index"]) for row in self.transactions.iter_rows(named=True)}
+        rows = [
+            (
+                int(t["block_number"]),
+                index[t["transaction_hash"]],
+                int(t["log_index"]),
+                t["token_address"],
+                t["from_address"],
+                t["to_address"],
+                int(t["value"]),
+                True,
+            )
+            for t in self.transfers.iter_rows(named=True)
+        ]
+        rows += [
+            (
+                int(t["block_number"]),
+                int(t["transaction_index"]),
+                -1,
+                "ETH",
+                t["from_address"],
+                t["to_address"],
+                int(t["value"]),
+                t["status"] == "1",
+            )
+            for t in self.transactions.iter_rows(named=True)
+            if t["value"] != "0"
+        ]
+        return sorted(rows)
+
+    def final_balances(self) -> dict[tuple[str, str], int]:
+        balances: dict[tuple[str, str], int] = defaultdict(int)
+        for *_, asset, src, dst, value, ok in self.moves:
+            if ok:
+                balances[(src, asset)] -= value
+                balances[(dst, asset)] += value
+        return balances
+
+
+def _build(tmp_path_factory, config: SimulationConfig, name: str) -> World:
+    path = tmp_path_factory.mktemp(name)
+    return World(path, simulate(path, config))
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> World:
+    return _build(tmp_path_factory, SMALL, "small")
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory) -> World:
+    return _build(tmp_path_factory, MEDIUM, "medium")
+
+
+@pytest.fixture(params=["small", "medium"])
+def world(request) -> World:
+    return request.getfixturevalue(request.param)
+
+
+def _digests(path: Path) -> dict[str, str]:
+    return {file.name: hashlib.sha256(file.read_bytes()).hexdigest() for file in sorted(path.iterdir())}
+
+
+# --- determinism and size -------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_does_not(small, tmp_path):
+    again = tmp_path / "again"
+    simulate(again, SMALL)
+    other = tmp_path / "other"
+    simulate(other, replace(SMALL, seed=SMALL.seed + 1))
+    assert _digests(again) == _digests(small.path)
+    assert len(_digests(small.path)) == 8
+    differing = {name for name, digest in _digests(other).items() if _digests(small.path)[name] != digest}
+    assert {"transactions.csv", "token_transfers.csv", "truth.json", "reports.csv"} <= differing
+
+
+def test_world_size_follows_the_transfers_knob(small, medium, tmp_path):
+    bigger = simulate(tmp_path / "bigger", replace(SMALL, transfers=2 * SMALL.transfers))
+    for summary, config in [
+        (small.summary, SMALL),
+        (medium.summary, MEDIUM),
+        (bigger, replace(SMALL, transfers=6_000)),
+    ]:
+        assert summary.transfers == config.transfers
+    native = medium.transactions.filter(pl.col("value") != "0").height
+    assert medium.transfers.height + native == medium.summary.transfers
+    assert medium.transactions.height == medium.summary.transactions
+
+
+def test_the_scam_does_not_change_with_the_background_size(small, tmp_path):
+    bigger = World(tmp_path, simulate(tmp_path, replace(SMALL, transfers=3 * SMALL.transfers)))
+
+    def story(world: World) -> list:
+        return [[(p["amount"], p["block_number"], p["to"]) for p in v["payments"]] for v in world.truth["victims"]]
+
+    assert story(bigger) == story(small)
+    assert bigger.truth["perpetrators"] == small.truth["perpetrators"]
+
+
+def test_a_bad_knob_is_refused_with_its_name():
+    with pytest.raises(SimulationConfigError, match="peel_hops"):
+        SimulationConfig(peel_hops=(5, 2))
+    with pytest.raises(SimulationConfigError, match="unreported_share"):
+        SimulationConfig(unreported_share=1.5)
+
+
+# --- the books balance ----------------------------------------------------------------------
+
+
+def test_nobody_spends_more_than_they_hold(world):
+    sources = {wallet for exchange in world.truth["exchanges"].values() for wallet in exchange["hot_wallets"]}
+    sources.add(ZERO_ADDRESS)
+    balances: dict[tuple[str, str], int] = defaultdict(int)
+    checked = failed = 0
+    for block, _, _, asset, src, dst, value, ok in world.moves:
+        if not ok:
+            failed += 1
+            continue
+        if value and src not in sources:
+            assert balances[(src, asset)] >= value, f"{src} overspends {asset} in block {block}"
+            checked += 1
+        balances[(src, asset)] -= value
+        balances[(dst, asset)] += value
+    assert failed == world.summary.failed_transactions > 0
+    assert checked > world.summary.transfers // 2
+
+
+def test_failed_transactions_are_native_sends_with_a_value(world):
+    failed = world.transactions.filter(pl.col("status") == "0")
+    assert failed.height > 0
+    assert (failed["input"] == "0x").all() and (failed["value"] != "0").all()
+    assert not set(failed["hash"]) & set(world.transfers["transaction_hash"])
+
+
+def test_every_token_transfer_has_its_transaction(world):
+    for transfer in world.transfers.iter_rows(named=True):
+        tx = world.tx_by_hash[transfer["transaction_hash"]]
+        assert tx["to_address"] == transfer["token_address"] and tx["value"] == "0"
+        assert tx["block_number"] == transfer["block_number"]
+        assert tx["input"][:10] in {"0xa9059cbb", "0x23b872dd", "0x40c10f19"}
+        assert int(tx["input"][-64:], 16) == int(transfer["value"])
+        if tx["input"].startswith("0xa9059cbb"):
+            assert tx["from_address"] == transfer["from_address"]
+
+
+def test_log_indexes_and_nonces_are_ordered(world):
+    index = world.transactions.select("hash", pl.col("transaction_index").cast(pl.Int64))
+    transfers = (
+        world.transfers.select("transaction_hash", pl.col("log_index", "block_number").cast(pl.Int64))
+        .join(index, left_on="transaction_hash", right_on="hash")
+        .sort("block_number", "transaction_index")
+    )
+    steps = transfers.select(pl.col("log_index").diff().over("block_number")).to_series().drop_nulls()
+    assert (steps > 0).all()
+    nonces = (
+        world.transactions.select("from_address", pl.col("block_number", "transaction_index", "nonce").cast(pl.Int64))
+        .sort("block_number", "transaction_index")
+        .with_columns(expected=pl.int_range(pl.len()).over("from_address"))
+    )
+    assert (nonces["nonce"] == nonces["expected"]).all()
+
+
+def test_files_use_lowercase_hex_and_blocks_hold_their_transactions(world):
+    address = re.compile(r"^0x[0-9a-f]{40}$")
+    for column in ("from_address", "to_address", "token_address"):
+        assert world.transfers[column].str.contains(address.pattern).all()
+    assert world.transactions["from_address"].str.contains(address.pattern).all()
+    assert world.transactions["hash"].str.contains(TX_HASH.pattern).all()
+    blocks = world.csv("blocks.csv").with_columns(pl.col("number", "timestamp", "transaction_count").cast(pl.Int64))
+    first, genesis = world.truth["blocks"]["first"], world.truth["blocks"]["genesis_timestamp"]
+    assert (blocks["timestamp"] == (blocks["number"] - first) * 12 + genesis).all()
+    per_block = world.transactions.group_by(number=pl.col("block_number").cast(pl.Int64)).agg(
+        count=pl.len(), block_hash=pl.col("block_hash").first(), stamp=pl.col("block_timestamp").cast(pl.Int64).first()
+    )
+    joined = blocks.join(per_block, on="number", how="full")
+    assert (joined["transaction_count"] == joined["count"]).all()
+    assert (joined["hash"] == joined["block_hash"]).all() and (joined["timestamp"] == joined["stamp"]).all()
+    consecutive = blocks.filter(pl.col("number").diff() == 1)
+    parents = dict(zip(blocks["number"] + 1, blocks["hash"], strict=True))
+    assert all(
+        parents[n] == parent for n, parent in zip(consecutive["number"], consecutive["parent_hash"], strict=True)
+    )
+
+
+def test_ether_sweeps_of_deposit_addresses_pay_their_own_fee(world):
+    single = {
+        address
+        for exchange in world.truth["exchanges"].values()
+        if not exchange["batch_sweeps"]
+        for address in exchange["deposit_addresses"]
+    }
+    ether = world.transactions.filter(pl.col("value") != "0", pl.col("status") == "1")
+    deposited = defaultdict(list)
+    for row in ether.filter(pl.col("to_address").is_in(list(single))).iter_rows(named=True):
+        deposited[row["to_address"]].append(int(row["value"]))
+    sweeps = ether.filter(pl.col("from_address").is_in(list(single)))
+    assert sweeps.height
+    for row in sweeps.iter_rows(named=True):
+        fee = int(row["gas_used"]) * int(row["gas_price"])
+        assert int(row["value"]) + fee in deposited[row["from_address"]]
+
+
+# --- truth.json agrees with the files -------------------------------------------------------
+
+
+def _truth_moves(truth: dict) -> list[dict]:
+    found = []
+    for victim in truth["victims"]:
+        found += [{**p, "from": victim["address"]} for p in victim["payments"]]
+        found += [{**p, "to": victim["address"]} for p in victim["profits_received"]]
+    for cluster in truth["clusters"]:
+        found += cluster["sweeps"]
+        for chain in cluster["peel_chains"]:
+            found += [{**chain["launch"], "from": chain["source"], "to": chain["hops"][0]}]
+            found += chain["peels"] + ([chain["end"]] if "tx_hash" in chain["end"] else [])
+    for deposit in truth["scam_deposits"]:
+        found += [{**t, "to": deposit["deposit_address"]} for t in deposit["transfers"]]
+    return found
+
+
+def test_every_truth_move_is_in_the_files(world):
+    moves = _truth_moves(world.truth)
+    assert len(moves) >= 3 * len(world.truth["victims"])
+    for move in moves:
+        tx = world.tx_by_hash[move["tx_hash"]]
+        if move.get("asset") == "ETH":
+            assert move["log_index"] is None and int(tx["value"]) == move["amount"] and tx["status"] == "1"
+            assert (tx["from_address"], tx["to_address"]) == (move["from"], move["to"])
+            continue
+        transfer = world.transfer_by_hash[move["tx_hash"]]
+        assert transfer["token_address"] == world.usdt
+        assert int(transfer["log_index"]) == move["log_index"]
+        assert int(transfer["value"]) == move["amount"]
+        assert (transfer["from_address"], transfer["to_address"]) == (move["from"], move["to"])
+
+
+def test_scam_deposits_add_up_and_belong_to_their_exchange(world):
+    deposits = world.truth["scam_deposits"]
+    assert deposits
+    received = defaultdict(int)
+    for transfer in world.transfers.filter(pl.col("token_address") == world.usdt).iter_rows(named=True):
+        received[transfer["to_address"]] += int(transfer["value"])
+    for deposit in deposits:
+        address = deposit["deposit_address"]
+        assert deposit["victim_amount"] == sum(t["amount"] for t in deposit["transfers"]) > 0
+        assert received[address] == deposit["total_received"] >= deposit["victim_amount"]
+        assert address in world.truth["exchanges"][deposit["exchange"]]["deposit_addresses"]
+    assert any(d["total_received"] > d["victim_amount"] for d in deposits)
+
+
+def test_deposit_addresses_sweep_only_to_their_exchange(world):
+    collector = {}
+    for exchange in world.truth["exchanges"].values():
+        for address in exchange["deposit_addresses"]:
+            collector[address] = exchange["collector"]
+    sent_to = defaultdict(set)
+    for _, _, _, _, src, dst, value, ok in world.moves:
+        if ok and value and src in collector:
+            sent_to[src].add(dst)
+    assert sent_to
+    assert all(receivers == {collector[src]} for src, receivers in sent_to.items())
+
+
+def test_a_batch_exchange_sweeps_several_deposits_at_once(world):
+    batch = [e for e in world.truth["exchanges"].values() if e["batch_sweeps"]]
+    assert batch
+    deposits = set(batch[0]["deposit_addresses"])
+    counts = defaultdict(lambda: [0, 0])
+    for *_, src, dst, value, ok in world.moves:
+        if ok and value:
+            if dst in deposits:
+                counts[dst][0] += 1
+            if src in deposits:
+                counts[src][1] += 1
+    assert any(ins > outs > 0 for ins, outs in counts.values())
+
+
+def test_perpetrators_appear_in_transfers_and_in_clusters(world):
+    seen = {m[4] for m in world.moves} | {m[5] for m in world.moves}
+    roles = defaultdict(set)
+    for perpetrator in world.truth["perpetrators"]:
+        assert perpetrator["address"] in seen
+        roles[perpetrator["role"]].add(perpetrator["address"])
+    assert set(roles) == {"collection", "consolidator", "peel_hop", "gas_feeder", "payout"}
+    for cluster in world.truth["clusters"]:
+        assert set(cluster["consolidators"]) <= roles["consolidator"]
+        for chain in cluster["peel_chains"]:
+            low, high = world.truth["config"]["peel_hops"]
+            assert low <= len(chain["hops"]) <= high and set(chain["hops"]) <= roles["peel_hop"]
+
+
+def test_peel_hops_forward_most_of_what_they_hold(world):
+    low, high = world.truth["config"]["peel_keep"]
+    sent = defaultdict(dict)
+    for *_, asset, src, dst, value, ok in world.moves:
+        if asset == world.usdt and ok:
+            sent[src][dst] = value
+    kinds = defaultdict(int)
+    for cluster in world.truth["clusters"]:
+        for chain in cluster["peel_chains"]:
+            kinds["end:" + chain["end"]["kind"]] += 1
+            peels = {peel["from"]: peel for peel in chain["peels"]}
+            for hop, following in itertools.pairwise(chain["hops"]):
+                peel = peels.get(hop)
+                assert set(sent[hop]) == {following} | ({peel["to"]} if peel else set())
+                forwarded = sent[hop][following]
+                held = forwarded + (peel["amount"] if peel else 0)
+                assert low * held - 10**6 <= forwarded <= high * held + 10**6 or held < 5 * 10**6
+            for peel in chain["peels"]:
+                kinds[peel["to_kind"]] += 1
+                assert sent[peel["from"]][peel["to"]] == peel["amount"]
+    assert kinds["deposit"] and kinds["merchant"] and kinds["end:otc_desk"]
+
+
+def test_every_gas_funded_scam_address_got_ether_before_sending_tokens(world):
+    feeders = {c["gas_feeder"] for c in world.truth["clusters"]}
+    senders = {
+        p["address"] for p in world.truth["perpetrators"] if p["role"] in {"collection", "consolidator", "peel_hop"}
+    }
+    first_gas, first_send = {}, {}
+    for block, index, _, asset, src, dst, _, ok in world.moves:
+        if asset == "ETH" and src in feeders and ok:
+            first_gas.setdefault(dst, (block, index))
+        if asset == world.usdt and src in senders:
+            first_send.setdefault(src, (block, index))
+    assert first_send
+    assert all(first_gas[address] < when for address, when in first_send.items())
+
+
+def test_funds_at_rest_are_still_there(world):
+    at_rest = world.truth["funds_at_rest"]
+    assert at_rest
+    balances = world.final_balances()
+    for row in at_rest:
+        assert balances[(row["address"], world.usdt)] == row["amount"] > 0
+
+
+# --- victims, reports, poisoning, spam ------------------------------------------------------
+
+
+def test_reports_match_their_expected_verdicts(world):
+    expected = {r["report_id"]: r for r in world.truth["reports"]}
+    rows = world.csv("reports.csv")
+    assert rows.columns == [
+        "report_id",
+        "reported_at",
+        "chain",
+        "asset",
+        "tx_hash",
+        "victim_address",
+        "scam_address",
+        "amount",
+    ]
+    assert sorted(expected) == sorted(rows["report_id"])
+    reasons = set()
+    for row in rows.iter_rows(named=True):
+        verdict = expected[row["report_id"]]
+        reasons.add(verdict["reason"])
+        amount = int(Decimal(row["amount"]).scaleb(DECIMALS[row["asset"]]))
+        assert len(row["amount"].partition(".")[2]) <= DECIMALS[row["asset"]]
+        if verdict["reason"] == "bad_tx_hash":
+            assert not TX_HASH.match(row["tx_hash"])
+            continue
+        assert TX_HASH.match(row["tx_hash"])
+        assert row["scam_address"] == to_checksum_address(row["scam_address"])
+        if verdict["reason"] == "bad_checksum":
+            assert row["victim_address"] != to_checksum_address(row["victim_address"])
+            continue
+        assert row["victim_address"] == to_checksum_address(row["victim_address"])
+        if verdict["reason"] == "tx_not_found":
+            assert row["tx_hash"] not in world.tx_by_hash
+            continue
+        if row["asset"] == "ETH":
+            move = world.tx_by_hash[row["tx_hash"]]
+        else:
+            move = world.transfer_by_hash[row["tx_hash"]]
+            assert move["token_address"] == world.usdt
+        assert move["from_address"] == row["victim_address"].lower()
+        assert move["to_address"] == row["scam_address"].lower()
+        assert (int(move["value"]) == amount) == (verdict["reason"] is None)
+        assert verdict["expected"] == ("accepted" if verdict["reason"] is None else "refused")
+    assert reasons == {None, "bad_tx_hash", "bad_checksum", "tx_not_found", "amount_mismatch"}
+
+
+def test_some_victims_never_report(world):
+    reporting = {a.lower() for a in world.csv("reports.csv")["victim_address"]}
+    victims = world.truth["victims"]
+    silent = [v for v in victims if not v["reported"]]
+    assert silent and any(v["reported"] for v in victims)
+    assert not {v["address"] for v in silent} & reporting
+    assert {v["address"] for v in victims if v["reported"]} == reporting
+
+
+def test_victims_get_a_fake_profit_above_their_first_payment(world):
+    for victim in world.truth["victims"]:
+        first, profit = victim["payments"][0], victim["profits_received"][0]
+        assert profit["amount"] > first["amount"] and profit["block_number"] >= first["block_number"]
+        assert max(p["amount"] for p in victim["payments"] if p["asset"] == "USDT") > profit["amount"]
+
+
+def test_reports_are_made_after_the_payment(world):
+    paid_at = dict(zip(world.transactions["hash"], world.transactions["block_timestamp"].cast(pl.Int64), strict=True))
+    checked = 0
+    for row in world.csv("reports.csv").iter_rows(named=True):
+        reported = datetime.strptime(row["reported_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+        if row["tx_hash"] in paid_at:
+            assert reported > paid_at[row["tx_hash"]]
+            checked += 1
+    assert checked
+
+
+def test_poisoning_uses_lookalikes_of_paid_scam_addresses(world):
+    poisonings = world.truth["poisoning"]
+    assert {p["kind"] for p in poisonings} == {"zero_value", "fake_token"}
+    paid = {(v["address"], p["to"]) for v in world.truth["victims"] for p in v["payments"]}
+    fake = world.truth["assets"]["fake_usdt"]["address"]
+    for poisoning in poisonings:
+        lookalike, imitated = poisoning["lookalike"], poisoning["imitates"]
+        assert (poisoning["victim"], imitated) in paid
+        assert lookalike != imitated and lookalike[:6] == imitated[:6] and lookalike[-4:] == imitated[-4:]
+        transfer = world.transfer_by_hash[poisoning["tx_hash"]]
+        assert int(transfer["log_index"]) == poisoning["log_index"]
+        if poisoning["kind"] == "zero_value":
+            assert transfer["value"] == "0" and transfer["token_address"] == world.usdt
+            assert (transfer["from_address"], transfer["to_address"]) == (poisoning["victim"], lookalike)
+            assert world.tx_by_hash[poisoning["tx_hash"]]["from_address"] != poisoning["victim"]
+        else:
+            assert transfer["token_address"] == fake and int(transfer["value"]) > 0
+            assert (transfer["from_address"], transfer["to_address"]) == (lookalike, poisoning["victim"])
+
+
+def test_spam_amounts_above_2_to_the_255_round_trip(world):
+    spam = world.truth["assets"]["spam_token"]["address"]
+    values = [int(v) for v in world.transfers.filter(pl.col("token_address") == spam)["value"]]
+    assert values and all(2**255 < v < 2**256 for v in values)
+    tokens = world.csv("tokens.csv")
+    assert set(tokens["address"]) == {world.usdt, spam, world.truth["assets"]["fake_usdt"]["address"]}
+
+
+def test_tags_name_only_public_services(world):
+    tags = world.csv("tags.csv")
+    assert tags.columns == ["address", "label", "category", "actor", "source", "confidence"]
+    hot = {w for e in world.truth["exchanges"].values() for w in e["hot_wallets"]}
+    assert set(tags.filter(pl.col("category") == "exchange")["address"]) == hot
+    hidden = {p["address"] for p in world.truth["perpetrators"]} | {s["address"] for s in world.truth["services"]}
+    hidden |= {d for e in world.truth["exchanges"].values() for d in e["deposit_addresses"]}
+    assert not hidden & set(tags["address"])
+
+
+def test_the_gas_rental_also_funds_scam_addresses(world):
+    rental = next(s for s in world.truth["services"] if s["kind"] == "gas_rental")
+    customers = {m[5] for m in world.moves if m[4] == rental["address"] and m[3] == "ETH"}
+    assert set(rental["funded_perpetrators"]) <= customers
+    assert len(customers) > 10 * len(rental["funded_perpetrators"])

@@ -1,0 +1,163 @@
+"""Peel chains: how a scam cluster's consolidators launder the takings.
+
+A chain starts when a consolidator sends its whole balance to a fresh hop address. Each hop gets
+a gas top-up from the cluster's feeder, then forwards most of what it holds (a share drawn from
+`config.peel_keep`) to the next fresh hop and peels the rest off, in whole dollars, to a money
+mule's exchange deposit address, to the untagged OTC desk or, once or twice in a world, to a busy
+legitimate merchant. The last hop hands everything to the OTC desk or to a mule's deposit, or keeps
+it: victim money at rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracers.simulate.chain import USDT_UNIT, Asset
+from tracers.simulate.mules import Mule
+from tracers.simulate.scene import Scene
+
+DEPOSIT, OTC_DESK, MERCHANT, AT_REST = "deposit", "otc_desk", "merchant", "at_rest"
+
+
+@dataclass
+class Peel:
+    """One slice leaving a chain (or the chain's final hand-off)."""
+
+    hop: int
+    src: int
+    dst: int
+    kind: str
+    amount: int
+    ref: int
+
+
+@dataclass
+class Chain:
+    """A planned peel chain and, once run, what it moved."""
+
+    cluster: int
+    source: int
+    feeder: int
+    launch: int
+    hops: list[int]
+    peel_kinds: list[str]
+    end_kind: str
+    mules: list[Mule]
+    peel_to: list[int] = field(default_factory=list)
+    end_to: int | None = None
+    launch_ref: int | None = None
+    amount: int = 0
+    peels: list[Peel] = field(default_factory=list)
+    end: Peel | None = None
+
+
+def plan_chain(scene: Scene, cluster: int, source: int, feeder: int, launch: int, mules: list[Mule]) -> Chain:
+    """Draw a chain's length and where its slices go (the targets are set by `assign_targets`)."""
+    low, high = scene.config.peel_hops
+    hops = [int(a) for a in scene.book.new(scene.rng, int(scene.rng.integers(low, high + 1)))]
+    otc = scene.cast.otc is not None
+    kinds = [OTC_DESK if otc and scene.chance(0.2) else DEPOSIT for _ in hops[:-1]]
+    end_choices = [DEPOSIT, AT_REST] + ([OTC_DESK] if otc else [])
+    end_weights = [0.45, 0.25] + ([0.3] if otc else [])
+    end = end_choices[int(scene.rng.choice(len(end_choices), p=[w / sum(end_weights) for w in end_weights]))]
+    return Chain(cluster, source, feeder, launch, hops, kinds, end, mules)
+
+
+def ensure_variety(scene: Scene, chains: list[Chain]) -> None:
+    """Make every world hold the cases a tracer must handle: in each cluster a slice into a mule's
+    deposit; a merchant slice or two; a chain that ends at the OTC desk and, when there are two
+    chains or more, one that ends at rest."""
+    kept = set()
+    for cluster in sorted({chain.cluster for chain in chains}):
+        own = [c for c, chain in enumerate(chains) if chain.cluster == cluster]
+        first = next(((c, h) for c in own for h, kind in enumerate(chains[c].peel_kinds) if kind == DEPOSIT), None)
+        if first is None:
+            first = (own[0], 0)
+            chains[own[0]].peel_kinds[0] = DEPOSIT
+        kept.add(first)
+    slots = [(c, h) for c, chain in enumerate(chains) for h in range(len(chain.peel_kinds)) if (c, h) not in kept]
+    if scene.cast.merchant is not None and slots:
+        picks = scene.rng.choice(len(slots), size=min(len(slots), 1 + int(scene.chance(0.5))), replace=False)
+        for pick in sorted(int(p) for p in picks):
+            c, h = slots[pick]
+            chains[c].peel_kinds[h] = MERCHANT
+    ends = [chain.end_kind for chain in chains]
+    if scene.cast.otc is not None and chains and OTC_DESK not in ends:
+        chains[int(scene.rng.integers(len(chains)))].end_kind = OTC_DESK
+    ends = [chain.end_kind for chain in chains]
+    if len(chains) >= 2 and AT_REST not in ends:
+        candidates = [c for c, chain in enumerate(chains) if chain.end_kind != OTC_DESK or ends.count(OTC_DESK) > 1]
+        chains[candidates[int(scene.rng.integers(len(candidates)))]].end_kind = AT_REST
+
+
+def assign_targets(scene: Scene, chain: Chain) -> None:
+    """Pick the concrete receiver of every slice and of the final hand-off."""
+    chain.peel_to = [_target(scene, kind, chain.mules) for kind in chain.peel_kinds]
+    chain.end_to = None if chain.end_kind == AT_REST else _target(scene, chain.end_kind, chain.mules)
+
+
+def use_mule(chains: list[Chain], mule: Mule) -> None:
+    """Route a cluster's first deposit slice to `mule` unless the mule already takes one."""
+    if any(mule.deposit in [*chain.peel_to, chain.end_to] for chain in chains):
+        return
+    for chain in chains:
+        for hop, kind in enumerate(chain.peel_kinds):
+            if kind == DEPOSIT:
+                chain.peel_to[hop] = mule.deposit
+                return
+        if chain.end_kind == DEPOSIT:
+            chain.end_to = mule.deposit
+            return
+
+
+def _target(scene: Scene, kind: str, mules: list[Mule]) -> int:
+    if kind == OTC_DESK:
+        return scene.cast.otc
+    if kind == MERCHANT:
+        return scene.cast.merchant
+    return mules[int(scene.rng.integers(len(mules)))].deposit
+
+
+class ChainRunner:
+    """Plays planned chains on the scene's schedule."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+
+    def start(self, chain: Chain) -> None:
+        """Schedule the chain's launch."""
+        self.scene.schedule.at(chain.launch, self._launch, chain)
+
+    def _launch(self, block: int, chain: Chain) -> None:
+        amount = self.scene.ledger.spendable(chain.source, Asset.USDT, block)
+        if amount == 0:
+            return
+        chain.amount = amount
+        chain.launch_ref = self.scene.ledger.move(block, Asset.USDT, chain.source, chain.hops[0], amount)
+        self._arrive(block, chain, 0)
+
+    def _arrive(self, block: int, chain: Chain, hop: int) -> None:
+        gas_block = block + self.scene.blocks(1, 30)
+        self.scene.gas(gas_block, chain.feeder, chain.hops[hop])
+        self.scene.schedule.at(gas_block + self.scene.blocks(5, 600), self._act, chain, hop)
+
+    def _act(self, block: int, chain: Chain, hop: int) -> None:
+        ledger = self.scene.ledger
+        address = chain.hops[hop]
+        held = ledger.spendable(address, Asset.USDT, block)
+        if hop == len(chain.hops) - 1:
+            if chain.end_to is not None:
+                ref = ledger.move(block, Asset.USDT, address, chain.end_to, held)
+                chain.end = Peel(hop, address, chain.end_to, chain.end_kind, held, ref)
+            return
+        keep = self.scene.share(*self.scene.config.peel_keep)
+        peel = min(max(USDT_UNIT, round(held * (1 - keep) / USDT_UNIT) * USDT_UNIT), held // 2)
+        ledger.move(block, Asset.USDT, address, chain.hops[hop + 1], held - peel)
+        if peel:
+            self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel)
+        self._arrive(block, chain, hop + 1)
+
+    def _peel(self, block: int, chain: Chain, hop: int, amount: int) -> None:
+        src, dst = chain.hops[hop], chain.peel_to[hop]
+        ref = self.scene.ledger.move(block, Asset.USDT, src, dst, amount)
+        chain.peels.append(Peel(hop, src, dst, chain.peel_kinds[hop], amount, ref))

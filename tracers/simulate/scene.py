@@ -1,0 +1,75 @@
+"""What every hand-built scam step shares: the random stream, addresses, ledger and schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tracers.simulate.addresses import AddressBook
+from tracers.simulate.cast import Cast
+from tracers.simulate.chain import ETHER, HOUR, USDT_UNIT, Asset, Timeline
+from tracers.simulate.config import SimulationConfig
+from tracers.simulate.ledger import Ledger, Schedule
+
+GAS_GRANULE = 10**13  # gas top-ups are multiples of 0.00001 ether
+
+
+@dataclass
+class Scene:
+    """The stage the scam is played on."""
+
+    config: SimulationConfig
+    rng: np.random.Generator
+    book: AddressBook
+    cast: Cast
+    timeline: Timeline
+    ledger: Ledger
+    schedule: Schedule
+
+    def blocks(self, low: float, high: float) -> int:
+        """A random whole number of blocks in [low, high)."""
+        return int(self.rng.integers(int(low), max(int(high), int(low) + 1)))
+
+    def share(self, low: float, high: float) -> float:
+        """A random share in [low, high)."""
+        return float(self.rng.uniform(low, high))
+
+    def chance(self, probability: float) -> bool:
+        """True with the given probability."""
+        return bool(self.rng.random() < probability)
+
+    def usdt(self, amount: float) -> int:
+        """A USDT amount people type: round hundreds, whole dollars or cents, in base units."""
+        style = self.rng.random()
+        if style < 0.4 and amount >= 200:
+            return max(1, round(amount / 100)) * 100 * USDT_UNIT
+        if style < 0.7:
+            return max(1, round(amount)) * USDT_UNIT
+        return max(1, round(amount * 100)) * (USDT_UNIT // 100)
+
+    def exchange_for_people(self) -> int:
+        """Index of the exchange a person uses."""
+        return int(self.rng.choice(len(self.cast.exchanges), p=self.cast.exchange_weights()))
+
+    def withdraw(self, block: int, exchange: int, dst: int, asset: Asset, amount: int) -> None:
+        """Schedule an exchange withdrawal from one of the exchange's hot wallets."""
+        wallets = self.cast.exchanges[exchange].hot_wallets
+        hot = wallets[int(self.rng.integers(len(wallets)))]
+        self.transfer(block, asset, hot, dst, amount)
+
+    def gas(self, block: int, feeder: int, dst: int, low: float = 0.002, high: float = 0.012) -> None:
+        """Schedule a small ether top-up for fees."""
+        amount = int(self.rng.uniform(low, high) * ETHER) // GAS_GRANULE * GAS_GRANULE
+        self.transfer(block, Asset.ETH, feeder, dst, amount)
+
+    def after(self, block: int, low_hours: float, high_hours: float) -> int:
+        """A block some hours after `block`."""
+        return block + self.blocks(low_hours * HOUR, high_hours * HOUR)
+
+    def transfer(self, block: int, asset: Asset, src: int, dst: int, amount: int) -> None:
+        """Schedule a plain transfer of a fixed amount."""
+        self.schedule.at(block, self._move, asset, src, dst, amount)
+
+    def _move(self, block: int, asset: Asset, src: int, dst: int, amount: int) -> None:
+        self.ledger.move(block, asset, src, dst, amount)

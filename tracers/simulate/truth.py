@@ -1,0 +1,266 @@
+"""truth.json: the ground truth a tracer is scored against.
+
+Amounts are JSON integers in base units; addresses and hashes lowercase 0x-hex; `log_index` is
+null for ether moves. Built from the scam's records once the moves have their transactions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from tracers.simulate.addresses import AddressBook
+from tracers.simulate.cast import Cast
+from tracers.simulate.chain import Asset, Timeline
+from tracers.simulate.config import SimulationConfig
+from tracers.simulate.peel import DEPOSIT, Chain, Peel
+from tracers.simulate.reports import Report
+from tracers.simulate.scam import Cluster, ScamWorld
+from tracers.simulate.settle import DepositTable
+
+
+class _Refs:
+    """tx_hash, log_index and block of each scam move, by ref."""
+
+    def __init__(self, refs: pl.DataFrame, first_block: int) -> None:
+        self._rows = {row[0]: row[1:] for row in refs.iter_rows()}
+        self._first_block = first_block
+
+    def hash(self, ref: int) -> str:
+        return self._rows[ref][0]
+
+    def tx(self, ref: int) -> dict[str, object]:
+        tx_hash, log_index, block = self._rows[ref]
+        return {"tx_hash": tx_hash, "log_index": log_index, "block_number": block + self._first_block}
+
+
+def build_truth(
+    config: SimulationConfig,
+    book: AddressBook,
+    cast: Cast,
+    timeline: Timeline,
+    scam: ScamWorld,
+    refs: pl.DataFrame,
+    deposits: DepositTable,
+    reports: list[Report],
+) -> dict[str, object]:
+    """The whole ground truth as plain JSON values."""
+    a = book.hex
+    lookup = _Refs(refs, timeline.first_block)
+    return {
+        "config": config.as_json(),
+        "chain": "ethereum",
+        "blocks": {
+            "first": timeline.first_block,
+            "last": timeline.first_block + timeline.n_blocks - 1,
+            "genesis_timestamp": timeline.genesis,
+        },
+        "assets": _assets(book, cast),
+        "exchanges": _exchanges(book, cast, deposits),
+        "perpetrators": _perpetrators(book, scam),
+        "clusters": [_cluster(book, cast, lookup, cluster) for cluster in scam.clusters],
+        "victims": [
+            {
+                "address": a(victim.address),
+                "cluster_id": _cluster_id(victim.cluster),
+                "reported": victim.reported,
+                "payments": [
+                    {**lookup.tx(p.ref), "asset": p.asset.name, "amount": p.amount, "to": a(p.collection)}
+                    for p in victim.payments
+                ],
+                "profits_received": [
+                    {**lookup.tx(p.ref), "asset": "USDT", "amount": p.amount, "from": a(p.source)}
+                    for p in victim.profits
+                ],
+            }
+            for victim in scam.victims
+        ],
+        "scam_deposits": _scam_deposits(book, cast, lookup, scam),
+        "services": _services(book, cast, scam),
+        "mixer": a(cast.mixer) if cast.mixer is not None else None,
+        "poisoning": [
+            {
+                "victim": a(p.victim),
+                "lookalike": a(p.lookalike),
+                "imitates": a(p.imitates),
+                "kind": p.kind,
+                **{key: value for key, value in lookup.tx(p.ref).items() if key != "block_number"},
+            }
+            for p in scam.poisonings
+        ],
+        "reports": [
+            {
+                "report_id": r.report_id,
+                "expected": r.expected,
+                "reason": r.reason,
+                "tx_hash": r.tx_hash,
+                "victim_address": r.victim_address.lower(),
+            }
+            for r in reports
+        ],
+        "funds_at_rest": _funds_at_rest(book, scam),
+    }
+
+
+def write_truth(path: Path, truth: dict[str, object]) -> None:
+    """Sorted keys, indent 2, one trailing newline."""
+    path.write_text(json.dumps(truth, sort_keys=True, indent=2) + "\n")
+
+
+def _cluster_id(index: int) -> str:
+    return f"C{index + 1}"
+
+
+def _assets(book: AddressBook, cast: Cast) -> dict[str, object]:
+    def token(asset: Asset) -> dict[str, object]:
+        found = cast.token(asset)
+        return {
+            "address": book.hex(found.address),
+            "decimals": found.decimals,
+            "symbol": found.symbol,
+            "name": found.name,
+        }
+
+    return {
+        "usdt": token(Asset.USDT),
+        "fake_usdt": token(Asset.FAKE_USDT),
+        "spam_token": token(Asset.SPAM),
+        "eth": {"address": None, "decimals": 18, "symbol": "ETH", "name": "Ether"},
+    }
+
+
+def _exchanges(book: AddressBook, cast: Cast, deposits: DepositTable) -> dict[str, object]:
+    return {
+        exchange.name: {
+            "hot_wallets": [book.hex(wallet) for wallet in exchange.hot_wallets],
+            "collector": book.hex(exchange.collector),
+            "batch_sweeps": exchange.batch_sweeps,
+            "deposit_addresses": sorted(book.hex(int(d)) for d in deposits.ids[deposits.exchange == exchange.index]),
+        }
+        for exchange in cast.exchanges
+    }
+
+
+def _perpetrators(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]]:
+    rows = []
+    for cluster in scam.clusters:
+        roles = [
+            ("gas_feeder", [cluster.feeder]),
+            ("payout", [cluster.payout]),
+            ("consolidator", cluster.consolidators),
+        ]
+        roles += [
+            ("collection", cluster.collections),
+            ("peel_hop", [hop for chain in cluster.chains for hop in chain.hops]),
+        ]
+        rows += [
+            {"address": book.hex(address), "role": role, "cluster_id": _cluster_id(cluster.index)}
+            for role, addresses in roles
+            for address in addresses
+        ]
+    return rows
+
+
+def _peel(book: AddressBook, lookup: _Refs, peel: Peel) -> dict[str, object]:
+    return {
+        "from": book.hex(peel.src),
+        "to": book.hex(peel.dst),
+        "to_kind": peel.kind,
+        "amount": peel.amount,
+        **lookup.tx(peel.ref),
+    }
+
+
+def _chain(book: AddressBook, lookup: _Refs, chain: Chain) -> dict[str, object]:
+    return {
+        "source": book.hex(chain.source),
+        "launch": {"amount": chain.amount, **lookup.tx(chain.launch_ref)},
+        "hops": [book.hex(hop) for hop in chain.hops],
+        "peels": [_peel(book, lookup, peel) for peel in sorted(chain.peels, key=lambda p: p.hop)],
+        "end": {"kind": chain.end_kind, **(_peel(book, lookup, chain.end) if chain.end else {})},
+    }
+
+
+def _cluster(book: AddressBook, cast: Cast, lookup: _Refs, cluster: Cluster) -> dict[str, object]:
+    a = book.hex
+    return {
+        "cluster_id": _cluster_id(cluster.index),
+        "gas_feeder": a(cluster.feeder),
+        "payout": a(cluster.payout),
+        "consolidators": [a(c) for c in cluster.consolidators],
+        "collections": [a(c) for c in cluster.collections],
+        "sweeps": [
+            {"from": a(s.src), "to": a(s.dst), "amount": s.amount, **lookup.tx(s.ref)}
+            for s in sorted(cluster.sweeps, key=lambda s: s.ref)
+        ],
+        "peel_chains": [_chain(book, lookup, chain) for chain in cluster.chains],
+        "mules": [
+            {
+                "deposit_address": a(m.deposit),
+                "exchange": cast.exchanges[m.exchange].name,
+                "own_money_wallet": a(m.wallet) if m.wallet is not None else None,
+            }
+            for m in cluster.mules
+        ],
+        "gas_rental_funded": [a(c) for c in cluster.rental_funded],
+    }
+
+
+def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld) -> list[dict[str, object]]:
+    mules = {mule.deposit: mule for cluster in scam.clusters for mule in cluster.mules}
+    slices: dict[int, list[Peel]] = {}
+    for cluster in scam.clusters:
+        for chain in cluster.chains:
+            for peel in [*chain.peels, *([chain.end] if chain.end else [])]:
+                if peel.kind == DEPOSIT:
+                    slices.setdefault(peel.dst, []).append(peel)
+    rows = []
+    for deposit in sorted(slices):
+        found = sorted(slices[deposit], key=lambda p: p.ref)
+        rows.append(
+            {
+                "exchange": cast.exchanges[mules[deposit].exchange].name,
+                "deposit_address": book.hex(deposit),
+                "victim_amount": sum(p.amount for p in found),
+                "total_received": scam.ledger.balance(deposit, Asset.USDT),
+                "transfers": [{"from": book.hex(p.src), "amount": p.amount, **lookup.tx(p.ref)} for p in found],
+            }
+        )
+    return sorted(rows, key=lambda row: (row["exchange"], row["deposit_address"]))
+
+
+def _services(book: AddressBook, cast: Cast, scam: ScamWorld) -> list[dict[str, object]]:
+    services = []
+    if cast.otc is not None:
+        services.append({"address": book.hex(cast.otc), "kind": "otc_desk"})
+    if cast.merchant is not None:
+        services.append(
+            {"address": book.hex(cast.merchant), "kind": "merchant", "deposit_address": book.hex(cast.merchant_deposit)}
+        )
+    if cast.rental is not None:
+        funded = [book.hex(c) for cluster in scam.clusters for c in cluster.rental_funded]
+        services.append({"address": book.hex(cast.rental), "kind": "gas_rental", "funded_perpetrators": funded})
+    return services
+
+
+def _funds_at_rest(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]]:
+    rows = []
+    for cluster in scam.clusters:
+        holders = [("collection", cluster.collections), ("consolidator", cluster.consolidators)]
+        holders.append(("peel_hop", [hop for chain in cluster.chains for hop in chain.hops]))
+        for role, addresses in holders:
+            for address in addresses:
+                amount = scam.ledger.balance(address, Asset.USDT)
+                if amount > 0:
+                    rows.append(
+                        {
+                            "address": book.hex(address),
+                            "asset": "USDT",
+                            "amount": amount,
+                            "role": role,
+                            "cluster_id": _cluster_id(cluster.index),
+                        }
+                    )
+    return rows

@@ -1,0 +1,214 @@
+"""Write a world as ethereum-etl CSV files (blocks, transactions, receipts, token transfers,
+tokens) plus the public tags. Addresses are lowercase 0x-hex; values exact base-unit integers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from tracers.simulate.addresses import AddressBook
+from tracers.simulate.assemble import Assembled
+from tracers.simulate.cast import Cast
+from tracers.simulate.chain import BLOCK_SECONDS, SELECTORS, Asset, Method, Timeline
+from tracers.simulate.encoding import hex_strings, uint64_hex
+
+CHUNK_ROWS = 500_000
+EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347"
+TERMINAL_DIFFICULTY = "58750003716598352816469"
+EXTRA_DATA = "0x" + b"tracers simulation".hex()
+WORD_PAD = "0" * 24
+
+Progress = Callable[[str, int, int], None]
+
+_is_ether = pl.col("asset") == Asset.ETH
+_to_word = pl.lit(WORD_PAD) + pl.col("token_to").str.slice(2)
+_from_word = pl.lit(WORD_PAD) + pl.col("token_from").str.slice(2)
+
+TRANSACTIONS = [
+    pl.col("hash"),
+    pl.col("nonce"),
+    pl.col("block_hash"),
+    pl.col("block_number"),
+    pl.col("tx_index").alias("transaction_index"),
+    pl.col("tx_from").alias("from_address"),
+    pl.when(_is_ether).then(pl.col("token_to")).otherwise(pl.col("contract")).alias("to_address"),
+    pl.when(_is_ether).then(pl.col("value_text")).otherwise(pl.lit("0")).alias("value"),
+    pl.col("gas"),
+    pl.col("gas_price"),
+    pl.when(pl.col("method") == Method.TRANSFER)
+    .then(pl.concat_str(pl.lit(SELECTORS[Method.TRANSFER]), _to_word, pl.col("value_word")))
+    .when(pl.col("method") == Method.TRANSFER_FROM)
+    .then(pl.concat_str(pl.lit(SELECTORS[Method.TRANSFER_FROM]), _from_word, _to_word, pl.col("value_word")))
+    .when(pl.col("method") == Method.MINT)
+    .then(pl.concat_str(pl.lit(SELECTORS[Method.MINT]), _to_word, pl.col("value_word")))
+    .otherwise(pl.lit("0x"))
+    .alias("input"),
+    pl.col("block_timestamp"),
+    (pl.col("base_fee") * 2 + pl.col("tip")).alias("max_fee_per_gas"),
+    pl.col("tip").alias("max_priority_fee_per_gas"),
+    pl.lit(2).alias("transaction_type"),
+]
+RECEIPTS = [
+    pl.col("hash").alias("transaction_hash"),
+    pl.col("tx_index").alias("transaction_index"),
+    pl.col("block_hash"),
+    pl.col("block_number"),
+    pl.col("cumulative_gas_used"),
+    pl.col("gas_used"),
+    pl.lit(None, pl.String).alias("contract_address"),
+    pl.lit(None, pl.String).alias("root"),
+    pl.col("status"),
+    pl.col("gas_price").alias("effective_gas_price"),
+]
+TOKEN_TRANSFERS = [
+    pl.col("contract").alias("token_address"),
+    pl.col("token_from").alias("from_address"),
+    pl.col("token_to").alias("to_address"),
+    pl.col("value_text").alias("value"),
+    pl.col("hash").alias("transaction_hash"),
+    pl.col("log_index"),
+    pl.col("block_number"),
+]
+
+
+def write_chain(
+    out_dir: Path, assembled: Assembled, book: AddressBook, cast: Cast, timeline: Timeline, progress: Progress
+) -> dict[str, int]:
+    """transactions.csv, receipts.csv, token_transfers.csv and blocks.csv; returns row counts."""
+    addresses = book.hex_column()
+    contracts = np.zeros(len(Asset), dtype=np.int32)
+    for token in cast.tokens:
+        contracts[token.asset] = token.address
+    frame = assembled.frame
+    total = len(frame)
+    counts = {"transactions": total, "token_transfers": 0}
+    names = ("transactions.csv", "receipts.csv", "token_transfers.csv")
+    with (
+        (out_dir / names[0]).open("wb") as txs,
+        (out_dir / names[1]).open("wb") as receipts,
+        (out_dir / names[2]).open("wb") as transfers,
+    ):
+        for start in range(0, max(total, 1), CHUNK_ROWS):
+            part = frame.slice(start, CHUNK_ROWS)
+            part = _strings(part, assembled.hashes[start : start + CHUNK_ROWS], addresses, contracts, timeline)
+            header = start == 0
+            part.select(TRANSACTIONS).write_csv(txs, include_header=header)
+            part.select(RECEIPTS).write_csv(receipts, include_header=header)
+            tokens = part.filter(~_is_ether).select(TOKEN_TRANSFERS)
+            tokens.write_csv(transfers, include_header=header)
+            counts["token_transfers"] += len(tokens)
+            progress("write", min(start + CHUNK_ROWS, total), total)
+    counts["blocks"] = write_blocks(out_dir / "blocks.csv", frame, addresses, cast, timeline)
+    return counts
+
+
+def _strings(
+    part: pl.DataFrame, hashes: np.ndarray, addresses: pl.Series, contracts: np.ndarray, timeline: Timeline
+) -> pl.DataFrame:
+    """The hex and text columns of one chunk."""
+    block = part["block"].to_numpy()
+    return part.with_columns(
+        hash=hex_strings(hashes),
+        block_hash=hex_strings(timeline.hashes[block + 1]),
+        block_number=pl.col("block") + timeline.first_block,
+        block_timestamp=pl.col("block") * BLOCK_SECONDS + timeline.genesis,
+        base_fee=pl.Series(timeline.base_fee[block]),
+        tx_from=addresses.gather(part["sender"]),
+        token_from=addresses.gather(part["src"]),
+        token_to=addresses.gather(part["dst"]),
+        contract=addresses.gather(contracts[part["asset"].to_numpy()]),
+        value_text=pl.coalesce(pl.col("big_value"), pl.col("value").cast(pl.String)),
+        value_word=_value_words(part),
+    )
+
+
+def _value_words(part: pl.DataFrame) -> pl.Series:
+    """64 hex digits of each token value (calldata); ether rows get a dummy word."""
+    small = part.select(
+        pl.when(~_is_ether & pl.col("big_value").is_null()).then(pl.col("value")).otherwise(0).cast(pl.UInt64)
+    ).to_series()
+    words = uint64_hex(small.to_numpy()).str.pad_start(64, "0")
+    big = part["big_value"]
+    if big.null_count() == len(big):
+        return words
+    rows = np.flatnonzero(big.is_not_null().to_numpy())
+    return words.scatter(rows, [format(int(value), "064x") for value in big.gather(rows).to_list()])
+
+
+def write_blocks(path: Path, frame: pl.DataFrame, addresses: pl.Series, cast: Cast, timeline: Timeline) -> int:
+    """blocks.csv: the blocks that hold the world's transactions (empty blocks are left out)."""
+    per_block = frame.group_by("block").agg(transaction_count=pl.len(), gas_used=pl.col("gas_used").sum()).sort("block")
+    block = per_block["block"].to_numpy()
+    count = len(block)
+    roots = np.frombuffer(np.random.default_rng(timeline.hashes[0].tolist()).bytes(96 * count), dtype=np.uint8)
+    roots = roots.reshape(count, 96)
+    builders = cast.builders[timeline.hashes[block + 1, 0] % len(cast.builders)]
+    blocks = per_block.select(
+        number=pl.col("block") + timeline.first_block,
+        hash=hex_strings(timeline.hashes[block + 1]),
+        parent_hash=hex_strings(timeline.hashes[block]),
+        nonce=pl.lit("0x0000000000000000"),
+        sha3_uncles=pl.lit(EMPTY_UNCLES),
+        logs_bloom=pl.lit("0x" + "0" * 512),
+        transactions_root=hex_strings(roots[:, :32]),
+        state_root=hex_strings(roots[:, 32:64]),
+        receipts_root=hex_strings(roots[:, 64:]),
+        miner=addresses.gather(builders),
+        difficulty=pl.lit(0),
+        total_difficulty=pl.lit(TERMINAL_DIFFICULTY),
+        size=pl.col("transaction_count") * 112 + 540,
+        extra_data=pl.lit(EXTRA_DATA),
+        gas_limit=pl.max_horizontal(pl.lit(30_000_000), pl.col("gas_used")),
+        gas_used=pl.col("gas_used"),
+        timestamp=pl.col("block") * BLOCK_SECONDS + timeline.genesis,
+        transaction_count=pl.col("transaction_count"),
+        base_fee_per_gas=pl.Series(timeline.base_fee[block]),
+    )
+    blocks.write_csv(path)
+    return count
+
+
+def write_tokens(path: Path, book: AddressBook, cast: Cast, timeline: Timeline) -> None:
+    """tokens.csv: the three token contracts of the world."""
+    pl.DataFrame(
+        {
+            "address": [book.hex(token.address) for token in cast.tokens],
+            "symbol": [token.symbol for token in cast.tokens],
+            "name": [token.name for token in cast.tokens],
+            "decimals": [token.decimals for token in cast.tokens],
+            "total_supply": [str(token.total_supply) for token in cast.tokens],
+            "block_number": [timeline.first_block] * len(cast.tokens),
+        }
+    ).write_csv(path)
+
+
+def write_tags(path: Path, book: AddressBook, cast: Cast) -> None:
+    """tags.csv: what is publicly known: exchange hot wallets and the mixer."""
+    rows = [
+        (
+            book.hex(wallet),
+            f"{exchange.name} hot wallet {number}",
+            "exchange",
+            exchange.name,
+            "simulated exchange label",
+            "service_data",
+        )
+        for exchange in cast.exchanges
+        for number, wallet in enumerate(exchange.hot_wallets, start=1)
+    ]
+    if cast.mixer is not None:
+        rows.append(
+            (
+                book.hex(cast.mixer),
+                "ether mixer",
+                "mixing_service",
+                "mixer",
+                "simulated sanctions list",
+                "authority_data",
+            )
+        )
+    columns = ["address", "label", "category", "actor", "source", "confidence"]
+    pl.DataFrame(rows, schema=columns, orient="row").write_csv(path)
