@@ -10,6 +10,8 @@ in one transaction, or nothing does.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,11 +77,25 @@ def find_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _reader(path: Path) -> str:
+def _csv_header(path: Path) -> list[str]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc})") from None
+
+
+def _reader(path: Path, header: list[str]) -> str:
+    """A reader that takes every column as text; CSV in ethereum-etl's dialect, no sniffing."""
     quoted = str(path).replace("'", "''")
     if path.name.endswith(".parquet"):
         return f"read_parquet('{quoted}')"
-    return f"read_csv('{quoted}', all_varchar=true, header=true, auto_detect=true)"
+    columns = ", ".join("'{}': 'VARCHAR'".format(c.replace("'", "''")) for c in header)
+    return (
+        f"read_csv('{quoted}', header=true, auto_detect=false, delim=',', quote='\"', "
+        f"escape='\"', columns={{{columns}}})"
+    )
 
 
 def _open_view(con: duckdb.DuckDBPyConnection, table: str, path: Path | None) -> None:
@@ -88,8 +104,11 @@ def _open_view(con: duckdb.DuckDBPyConnection, table: str, path: Path | None) ->
         columns = ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in required + optional)
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{table} AS SELECT {columns} WHERE false")
         return
+    header = [] if path.name.endswith(".parquet") else _csv_header(path)
     try:
-        present = {d[0] for d in con.execute(f"SELECT * FROM {_reader(path)} LIMIT 0").description}
+        present = {
+            d[0] for d in con.execute(f"SELECT * FROM {_reader(path, header)} LIMIT 0").description
+        }
     except duckdb.Error as exc:
         raise ImportFileError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
     missing = [c for c in required if c not in present]
@@ -102,7 +121,9 @@ def _open_view(con: duckdb.DuckDBPyConnection, table: str, path: Path | None) ->
         f'CAST("{c}" AS VARCHAR) AS "{c}"' if c in present else f'CAST(NULL AS VARCHAR) AS "{c}"'
         for c in required + optional
     )
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw_{table} AS SELECT {columns} FROM {_reader(path)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW raw_{table} AS SELECT {columns} FROM {_reader(path, header)}"
+    )
 
 
 def import_etl(
@@ -142,13 +163,20 @@ def import_etl(
         ]
         raise ImportFileError(f"{folder}: nothing imported:\n  " + "\n  ".join(lines))
 
+    if _count(con, read_sql("import/etl_duplicates.sql")):
+        step("dropping rows repeated in the files", None)
+        run_script(con, read_sql("import/etl_dedupe.sql"))
     step("writing to the store", None)
     before = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain.name)
     blocks_before = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
-    seen = _count(con, "SELECT count(*) FROM stage_transfers")
+    seen = _count(
+        con,
+        "SELECT (SELECT count(*) FROM stage_token_transfers) + "
+        "(SELECT count(*) FROM stage_transactions WHERE NOT failed)",
+    )
     with transaction(con):
         run_script(
-            con, read_sql("import/etl_write.sql"), {"chain": chain.name},
+            con, read_sql("import/etl_write.sql"), params,
             on_progress=lambda i, n, pct: step(f"writing to the store ({i}/{n})", pct),
         )
         tokens = _write_tokens(con, chain.name, files.get("tokens"))
@@ -162,8 +190,9 @@ def import_etl(
         )
     after = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain.name)
     blocks_after = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
-    for table in ("stage_blocks", "stage_transactions", "stage_token_transfers",
-                  "stage_block_times", "stage_transfers"):
+    con.execute("DROP VIEW IF EXISTS stage_transfers")
+    for table in ("stage_transfers_unique", "stage_blocks", "stage_failed", "stage_transactions", "stage_token_transfers",
+                  "stage_block_times"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return EtlResult(folder, files, after - before, seen, blocks_after - blocks_before, tokens)
 

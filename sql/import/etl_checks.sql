@@ -21,4 +21,10 @@ UNION ALL
 SELECT 'blocks', 'timestamp', count(*),
        'block ' || min(block_number) || ' .. ' || max(block_number),
        'add blocks.csv covering these blocks (ethereum-etl export_blocks_and_transactions)'
-FROM stage_transfers WHERE block_time IS NULL HAVING count(*) > 0;
+FROM (
+    SELECT block_number FROM stage_token_transfers
+    UNION ALL
+    SELECT block_number FROM stage_transactions WHERE NOT failed
+) needed
+ANTI JOIN stage_block_times USING (block_number)
+HAVING count(*) > 0;

@@ -1,17 +1,16 @@
 -- name: etl_normalize
--- Turn the raw ethereum-etl / BigQuery crypto_ethereum tables (every column read as VARCHAR, see
--- tracers/etl.py) into typed staging tables. Unix-second and ISO timestamps both parse; BigQuery's
--- NUMERIC values ("123.000000000") lose their zero fraction; anything else that is not a whole
--- number stays NULL in *_int columns for the checks in etl_checks.sql to name.
+-- Macros that type the raw ethereum-etl / BigQuery text columns (every column is read as VARCHAR,
+-- see tracers/etl.py). Unix-second and ISO timestamps both parse; BigQuery's NUMERIC values
+-- ("123.000000000") lose their zero fraction; anything that is not a whole number becomes NULL for
+-- the checks in etl_checks.sql to name. DuckDB's own VARCHAR -> BIGNUM cast rounds "12.5" and
+-- accepts signs, so only plain digit strings take the fast path.
 
 CREATE OR REPLACE TEMP MACRO etl_time(t) AS
-    CASE WHEN t IS NULL OR trim(t) = '' THEN NULL
-         WHEN regexp_full_match(trim(t), '[0-9]+') THEN to_timestamp(CAST(trim(t) AS BIGINT))
-         ELSE try_cast(replace(trim(t), ' UTC', '+00') AS TIMESTAMPTZ) END;
+    coalesce(to_timestamp(try_cast(t AS BIGINT)), try_cast(replace(t, ' UTC', '+00') AS TIMESTAMPTZ));
 
 CREATE OR REPLACE TEMP MACRO etl_uint(v) AS
-    CASE WHEN regexp_full_match(trim(v), '[0-9]+(\.0*)?')
-         THEN CAST(regexp_replace(trim(v), '\.0*$', '') AS BIGNUM) END;
+    CASE WHEN NOT regexp_matches(v, '[^0-9]') THEN try_cast(v AS BIGNUM)
+         WHEN regexp_full_match(v, '[0-9]+\.0*') THEN CAST(regexp_replace(v, '\.0*$', '') AS BIGNUM)
+    END;
 
-CREATE OR REPLACE TEMP MACRO etl_addr(a) AS
-    CASE WHEN a IS NULL OR trim(a) = '' THEN NULL ELSE lower(trim(a)) END;
+CREATE OR REPLACE TEMP MACRO etl_addr(a) AS nullif(lower(a), '');

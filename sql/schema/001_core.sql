@@ -47,8 +47,8 @@ CREATE TABLE IF NOT EXISTS blocks (
     PRIMARY KEY (chain, block_number)
 );
 
--- Transactions seen without a value movement worth a transfer row (failed ones, zero value),
--- so that a report can say "exists but failed" rather than "not found".
+-- Failed transactions (they moved nothing), so that a report of one can say so rather than
+-- "not found". Transactions that moved value are in transfers.
 CREATE TABLE IF NOT EXISTS transactions (
     chain        VARCHAR NOT NULL,
     tx_hash      VARCHAR NOT NULL,
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS transactions (
     tx_index     INTEGER,
     from_address VARCHAR,
     to_address   VARCHAR,
-    status       INTEGER,           -- 1 success, 0 failed, NULL unknown (pre-Byzantium)
+    status       INTEGER,           -- 0: failed
     PRIMARY KEY (chain, tx_hash)
 );
 
