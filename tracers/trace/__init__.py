@@ -1,0 +1,96 @@
+"""Trace a case over the store: follow victim money from its seeds to exchanges and services.
+
+    run = trace_case(con, "FIU-2026-0142", TraceParams(taint=Taint.fifo))
+
+Every run is kept with its parameters (trace_runs); the exports read the latest finished run.
+A run lands whole or not at all (one transaction), so an interrupted trace leaves no trace rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from tracers import __version__
+from tracers.cases import require_case
+from tracers.chains import normalize_address
+from tracers.errors import CaseError
+from tracers.store import transaction
+from tracers.store.bulk import insert_rows
+from tracers.trace.engine import seeds_of_case, trace_chain
+from tracers.trace.params import Taint, TraceParams, parse_duration
+from tracers.trace.record import build_rows
+
+__all__ = ["Taint", "TraceParams", "TraceRun", "add_address_seed", "parse_duration", "trace_case"]
+
+
+@dataclass(frozen=True)
+class TraceRun:
+    run_id: str
+    case_id: str
+    params: TraceParams
+    summary: dict
+
+
+def add_address_seed(con: duckdb.DuckDBPyConnection, case_id: str, chain: str, address: str) -> str:
+    """Add an address an analyst names as a seed of the case (a scam address)."""
+    require_case(con, case_id)
+    canonical = normalize_address(chain, address)
+    seed_id = f"address:{chain}:{canonical}"
+    con.execute(
+        "INSERT INTO seeds (case_id, seed_id, chain, address, added_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        [case_id, seed_id, chain, canonical, datetime.now(UTC)],
+    )
+    return seed_id
+
+
+def trace_case(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    params: TraceParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TraceRun:
+    params = params or TraceParams()
+    step = progress or (lambda _message: None)
+    require_case(con, case_id)
+    seeds = seeds_of_case(con, case_id)
+    if not seeds:
+        raise CaseError(
+            f"case {case_id!r} has no seeds: import victim reports (`tracers reports import`) "
+            f"or name a scam address (`tracers trace ADDRESS --chain ethereum --case {case_id}`)"
+        )
+    started = datetime.now(UTC)
+    count = con.execute("SELECT count(*) FROM trace_runs WHERE case_id = ?", [case_id]).fetchall()[0][0]
+    run_id = f"{case_id}:{count + 1}"
+    rows_by_chain = []
+    for chain in sorted(seeds):
+        step(f"tracing {chain} from {len(seeds[chain])} seeds")
+        trace = trace_chain(con, chain, seeds[chain], params, step)
+        rows_by_chain.append(build_rows(run_id, trace, params))
+    summary = {chain: rows.summary for chain, rows in zip(sorted(seeds), rows_by_chain)}
+    with transaction(con):
+        con.execute(
+            "INSERT INTO trace_runs VALUES (?, ?, ?, ?, 'done', ?, ?, ?)",
+            [run_id, case_id, started, datetime.now(UTC), params.to_json(), __version__,
+             json.dumps(summary, sort_keys=True)],
+        )
+        for rows in rows_by_chain:
+            insert_rows(con, "trace_addresses", _ADDRESS_COLUMNS, rows.addresses)
+            insert_rows(con, "trace_flows", _FLOW_COLUMNS, rows.flows,
+                        {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
+            insert_rows(con, "findings", _FINDING_COLUMNS, rows.findings, {"amount": "BIGNUM"})
+    return TraceRun(run_id, case_id, params, summary)
+
+
+_ADDRESS_COLUMNS = ["run_id", "chain", "address", "role", "subrole", "cluster_id", "label",
+                    "exchange", "confidence", "hop", "evidence"]
+_FLOW_COLUMNS = ["run_id", "chain", "asset", "tx_hash", "position", "kind", "block_number",
+                 "block_time", "from_address", "to_address", "amount", "traced_amount", "hop",
+                 "report_ids"]
+_FINDING_COLUMNS = ["run_id", "finding_id", "kind", "rule", "chain", "address", "related", "asset",
+                    "amount", "confidence", "params", "tx_hashes", "detail"]

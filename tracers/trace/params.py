@@ -1,0 +1,97 @@
+"""The parameters of a trace, with their defaults and where each default comes from.
+
+Where the literature gives no default (peel chains on account chains, service detection), the
+default was calibrated on simulated worlds (`tracers simulate`, seed 7) and is checked on other
+seeds and sizes by `python -m bench evaluate`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from tracers.errors import TracersError
+
+
+class Taint(str, Enum):
+    haircut = "haircut"
+    fifo = "fifo"
+    poison = "poison"
+
+
+@dataclass(frozen=True)
+class TraceParams:
+    # Expansion
+    hops: int = 12
+    """Hops from a victim's payment after which tracing stops (Griffin & Mei 2024 used 5 from
+    collection addresses; peel chains of up to 8 hops sit behind a consolidator)."""
+    window_seconds: int = 30 * 86400
+    """Taint is followed out of an address only by outflows within this time after the last
+    tainted inflow (`--window 30d`)."""
+    taint: Taint = Taint.haircut
+    dust: dict[str, int] = field(default_factory=lambda: {"token": 1_000_000, "native": 10**15})
+    """Carried amounts below this (base units; 1 USDT for 6-decimal tokens, 0.001 ETH) are not
+    followed."""
+
+    # Exchange deposit addresses (Victor 2020; Tutela's tau and alpha)
+    deposit_max_blocks: int = 3200
+    """An address forwarding received value to a tagged exchange within this many blocks (~12 h)
+    is a deposit address of that exchange."""
+    deposit_max_wei_diff: int = 10**16
+    """Ether forwards may fall short of the deposits by gas: at most 0.01 ETH."""
+    deposit_batch_max_blocks: int = 7200 * 2
+    """Exchanges that sweep daily forward the sum of deposits since the last sweep: such a sweep
+    may come up to ~2 days after the first deposit it aggregates."""
+
+    # Services (no published default; calibrated)
+    service_min_senders: int = 25
+    """An untagged address paid by at least this many senders that are not sweeping into it
+    (they keep paying others) behaves as a service: OTC desk, merchant, payment processor."""
+    service_min_receivers: int = 25
+    """... or that pays at least this many receivers and is paid by that many senders."""
+    sweeper_share: float = 0.9
+    """A sender sweeps into an address when that address got at least this share of everything
+    the sender ever sent of the asset."""
+
+    # Fan-in clustering
+    fan_in_min_sweepers: int = 2
+    """An address that at least this many cluster addresses sweep into is a consolidator; its
+    other sweepers are collection addresses too."""
+
+    # Peel chains (account chains: no published definition; DOMAIN.md's workable one)
+    peel_rho: float = 0.7
+    """Each hop forwards at least this share of what it received to one fresh address."""
+    peel_min_hops: int = 3
+    peel_window_seconds: int = 7 * 86400
+
+    # Gas-feeder co-funding
+    gas_max_wei: int = 2 * 10**17
+    """Ether transfers up to 0.2 ETH into an address before its first outflow fund gas."""
+    feeder_min_funded: int = 3
+    feeder_min_share: float = 0.3
+    """A funder is the cluster's gas feeder when at least this many perpetrators and this share of
+    all the addresses it funded are perpetrators (rental services fund thousands of others)."""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["taint"] = self.taint.value
+        return json.dumps(data, sort_keys=True)
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.window_seconds)
+
+
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d|w)$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> int:
+    """`30d`, `12h`, `2w` -> seconds."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise TracersError(f"--window {text!r}: write a duration like 12h, 30d or 2w")
+    return int(match.group(1)) * _UNITS[match.group(2)]
