@@ -18,7 +18,7 @@ import duckdb
 from tracers.chains import KNOWN_TOKENS
 from tracers.store.connection import read_sql
 from tracers.trace.classify import Endpoint, classify, tags_of
-from tracers.trace.graph import CaseGraph, with_table
+from tracers.trace.graph import CaseGraph, Move, with_table
 from tracers.trace.params import TraceParams
 from tracers.trace.peel import PeelChain, peel_chains
 from tracers.trace.propagate import Propagation, propagate
@@ -64,6 +64,7 @@ class ChainTrace:
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     beyond_hops: dict[str, int] = field(default_factory=dict)
     links: dict[str, ClusterLink] = field(default_factory=dict)
+    funded: set[tuple[str, str]] = field(default_factory=set)  # (gas feeder, cluster address)
     victims: dict[str, str] = field(default_factory=dict)  # address -> reported | discovered
     propagation: Propagation | None = None
     peels: list[PeelChain] = field(default_factory=list)
@@ -130,7 +131,7 @@ def _follow(con, result: ChainTrace, collections: set[str], imitations: set[str]
     while True:
         graph.load(followed)
         prop = propagate(graph.in_order(), result.sources, followed, result.assets, imitations, params)
-        victims = set(result.victims) | _payers_into(graph, collections, result)
+        victims = set(result.victims) | _payers_into(graph, collections, result, params)
         new = sorted(a for a in prop.reached if a not in followed and a not in result.endpoints
                      and a not in result.beyond_hops)
         if new:
@@ -153,12 +154,20 @@ def _follow(con, result: ChainTrace, collections: set[str], imitations: set[str]
             return
 
 
-def _payers_into(graph: CaseGraph, collections: set[str], result: ChainTrace) -> set[str]:
-    """Who paid a case asset into a collection address (not the cluster itself)."""
+def _is_payment(move: Move, result: ChainTrace, params: TraceParams) -> bool:
+    """A victim's payment: a case asset, not zero, not a gas-sized ether transfer."""
+    if move.asset not in result.assets or move.amount == 0 or not move.sender:
+        return False
+    return not (move.kind == "native" and move.amount <= params.gas_max_wei)
+
+
+def _payers_into(graph: CaseGraph, collections: set[str], result: ChainTrace,
+                 params: TraceParams) -> set[str]:
+    """Who paid into a collection address from outside the cluster: victims."""
     return {
         m.sender for m in graph.moves.values()
-        if m.receiver in collections and m.sender and m.sender not in result.links
-        and m.asset in result.assets and m.amount > 0
+        if m.receiver in collections and m.sender not in result.links
+        and _is_payment(m, result, params)
     }
 
 
@@ -206,6 +215,7 @@ def _gas_feeders(con, result: ChainTrace, params: TraceParams) -> None:
                 f"paid gas to {funded_members} cluster addresses ({funded_total} funded in all)",
                 80, rule_params,
             )
+        result.funded.add((funder, funded))
         if not is_member and funded not in result.links and funded not in excluded:
             result.links[funded] = ClusterLink(
                 funded, "co_funded", "gas_feeder", funder, tuple(txs),
@@ -218,14 +228,12 @@ def _victim_payments(result: ChainTrace, collections: set[str], params: TracePar
     graph = result.graph
     graph.load(collections)
     added = 0
-    excluded = set(result.links) | set(result.endpoints)
+    excluded = set(result.links) | {a for a, e in result.endpoints.items() if e.role != "victim"}
     for move in graph.in_order():
-        if move.receiver not in collections or move.asset not in result.assets or move.amount == 0:
+        if move.receiver not in collections or not _is_payment(move, result, params):
             continue
-        if move.key in result.sources or not move.sender or move.sender in excluded:
+        if move.key in result.sources or move.sender in excluded:
             continue
-        if move.kind == "native" and move.amount <= params.gas_max_wei:
-            continue  # gas, not a payment
         label = f"discovered:{move.sender}"
         result.sources[move.key] = {label: move.amount}
         result.source_victims[label] = move.sender

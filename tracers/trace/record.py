@@ -60,6 +60,8 @@ def _clusters(trace: ChainTrace, perpetrators: set[str]) -> dict[str, str]:
     for address, link in trace.links.items():
         if link.related:
             union(address, link.related)
+    for feeder, funded in trace.funded:
+        union(feeder, funded)
     roots = sorted({find(a) for a in perpetrators})
     names = {root: f"{trace.chain}-C{i + 1}" for i, root in enumerate(roots)}
     return {a: names[find(a)] for a in perpetrators}
