@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import import_etl
+from bench import evaluate, import_etl
 
-BENCHMARKS = {"import": import_etl.main}
+BENCHMARKS = {"import": import_etl.main, "evaluate": evaluate.main}
 
 
 def main(argv: list[str]) -> int:

@@ -6,6 +6,7 @@ refused some input rows (e.g. victim reports that do not check out; the valid on
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -55,10 +56,12 @@ import_app = _app("Import chain data into the store.")
 tags_app = _app("Import and list address tags (GraphSense TagPacks, CSV).")
 case_app = _app("Open and list cases.")
 reports_app = _app("Import and list victim reports of a case.")
+export_app = _app("Export a traced case: subpoena CSVs per exchange, the case's addresses.")
 app.add_typer(import_app, name="import")
 app.add_typer(tags_app, name="tags")
 app.add_typer(case_app, name="case")
 app.add_typer(reports_app, name="reports")
+app.add_typer(export_app, name="export")
 
 
 class Source(str, Enum):
@@ -327,6 +330,111 @@ def reports_template_cmd() -> None:
     from importlib import resources
 
     sys.stdout.write((resources.files("tracers.reports") / "template.csv").read_text())
+
+
+# ---------------------------------------------------------------- trace, findings, exports
+
+class TaintOpt(str, Enum):
+    haircut = "haircut"
+    fifo = "fifo"
+    poison = "poison"
+
+
+@app.command("trace")
+def trace_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    address: Annotated[
+        str | None, typer.Argument(help="A scam address to add as a seed before tracing.")
+    ] = None,
+    chain: Annotated[str, typer.Option("--chain", help="Chain of ADDRESS.")] = "ethereum",
+    hops: Annotated[int, typer.Option("--hops", help="Stop this many hops from a victim's payment.")] = 12,
+    window: Annotated[
+        str, typer.Option("--window", help="Follow money out of an address only this long after "
+                                            "it arrived (e.g. 12h, 30d, 2w).")
+    ] = "30d",
+    taint: Annotated[
+        TaintOpt, typer.Option("--taint", help="How victim money is attributed: haircut "
+                                               "(proportional), fifo (first in, first out), poison.")
+    ] = TaintOpt.haircut,
+    source: SourceOpt = Source.store,
+    rpc_url: RpcOpt = None,
+    explorer_url: ExplorerOpt = None,
+    tron_url: TronOpt = None,
+) -> None:
+    """Trace a case from its seeds to exchange deposit addresses and services; keeps the run."""
+    from tracers.trace import Taint, TraceParams, add_address_seed, parse_duration, trace_case
+
+    _require_store_source(source)
+    if hops < 1:
+        raise typer.BadParameter("--hops must be at least 1")
+    params = TraceParams(hops=hops, window_seconds=parse_duration(window), taint=Taint(taint.value))
+    with store(ctx) as con:
+        if address:
+            seed = add_address_seed(con, case, chain, address)
+            out.print(f"seed {seed} added to case {case}")
+        with _stages(f"tracing case {case}") as step:
+            run = trace_case(con, case, params, progress=lambda message: step(message))
+    for chain_name, summary in run.summary.items():
+        out.print(
+            f"{run.run_id} ({chain_name}): {summary['perpetrators']} perpetrator addresses in "
+            f"{summary['clusters']} cluster(s), {summary['victims']} victims, "
+            f"{summary['deposit_wallets']} exchange deposit addresses, "
+            f"{summary['peel_chains']} peel chains"
+        )
+    out.print(f"see `tracers findings --case {case}`; export with "
+              f"`tracers export subpoena --case {case} --out DIR`")
+
+
+@app.command("findings")
+def findings_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    fmt: Annotated[Format, typer.Option("--format", help="table (readable text) or json.")] = Format.table,
+) -> None:
+    """A readable summary of the latest trace: clusters, peel chains, exchanges, funds at rest."""
+    from tracers.exports import findings_summary, render_summary
+
+    with store(ctx) as con:
+        summary = findings_summary(con, case)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(summary.to_dict(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(render_summary(summary))
+
+
+@export_app.command("subpoena")
+def export_subpoena_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for <exchange>.csv and manifest.json.")],
+) -> None:
+    """One CSV per exchange of every deposit that received victim money, and a manifest."""
+    from tracers.exports import export_subpoena
+
+    with store(ctx) as con:
+        result = export_subpoena(con, case, out_dir)
+    out.print(_describe_export(result, out_dir))
+
+
+@export_app.command("addresses")
+def export_addresses_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+) -> None:
+    """Every address of the case graph with its role, cluster, exchange and evidence."""
+    from tracers.exports import export_addresses
+
+    with store(ctx) as con:
+        rows = export_addresses(con, case, out_file)
+    out.print(f"wrote {out_file}: {rows} addresses")
+
+
+def _describe_export(result, out_dir: Path) -> str:
+    files = getattr(result, "files", None) or []
+    names = ", ".join(str(getattr(f, "name", f)) for f in files)
+    return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
 
 
 # ---------------------------------------------------------------- simulate, demo, status

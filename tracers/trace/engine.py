@@ -228,7 +228,8 @@ def _victim_payments(result: ChainTrace, collections: set[str], params: TracePar
     graph = result.graph
     graph.load(collections)
     added = 0
-    excluded = set(result.links) | {a for a, e in result.endpoints.items() if e.role != "victim"}
+    excluded = (set(result.links) | set(result.followed)
+                | {a for a, e in result.endpoints.items() if e.role != "victim"})
     for move in graph.in_order():
         if move.receiver not in collections or not _is_payment(move, result, params):
             continue

@@ -78,7 +78,7 @@ def propagate(
             in_window = fresh is not None and (move.block_time - fresh) <= params.window
         else:
             in_window = True
-        seeded = sources.get(move.key)
+        seeded = sources.get(move.key) if move.sender not in followed else None
         if seeded:
             carried = dict(carried)
             for label, value in seeded.items():

@@ -61,8 +61,22 @@ class Haircut(Ledger):
     def send(self, amount: int) -> Taint:
         # The store may not hold the address's whole history: money it had before is clean.
         balance = max(self.balance, amount)
-        carried = {label: amount * value // balance for label, value in self.taint.items()} if balance else {}
-        self.balance = max(self.balance - amount, 0)
+        if not balance:
+            return {}
+        carried = {label: amount * value // balance for label, value in self.taint.items()}
+        self.balance = balance - amount
+        # Rounding down must not leave more taint behind than money: hand the few base units
+        # that rounding kept to the labels with the largest remainders (ties by label).
+        short = (self.tainted() - sum(carried.values())) - self.balance
+        if short > 0:
+            order = sorted(self.taint, key=lambda k: (-(amount * self.taint[k] % balance), k))
+            for label in order:
+                if short == 0:
+                    break
+                room = self.taint[label] - carried[label]
+                extra = min(room, short)
+                carried[label] += extra
+                short -= extra
         return self._take(carried)
 
 
