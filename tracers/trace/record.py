@@ -80,20 +80,25 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
             victims.setdefault(address, "discovered")
     perpetrators = (set(trace.followed) | set(trace.links)) - set(victims) - set(trace.endpoints)
     peel_hops: dict[str, str] = {}
-    for chain in trace.peels:
-        members = [h for h in chain.hops if h in perpetrators]
-        finding = found.add(
-            "peel_chain", "peel_chain",
-            f"peel chain of {len(chain.hops) - 1} hops from {chain.source}: "
-            + "; ".join(f"{p.move.sender} peeled {p.move.amount} to {p.move.receiver}" for p in chain.peels),
-            address=chain.hops[0], related=chain.source, asset=chain.asset,
-            amount=sum(f.move.amount for f in chain.forwards[:1]), confidence=70,
-            params={"rho": params.peel_rho, "min_hops": params.peel_min_hops,
-                    "window_seconds": params.peel_window_seconds},
-            tx_hashes=[f.move.tx_hash for f in chain.forwards] + [p.move.tx_hash for p in chain.peels],
-        )
-        for hop in members:
-            peel_hops.setdefault(hop, finding)
+    rule_params = {"rho": params.peel_rho, "min_hops": params.peel_min_hops,
+                   "window_seconds": params.peel_window_seconds}
+    for number, chain in enumerate(trace.peels, start=1):
+        forward_of = {f.move.sender: f for f in chain.forwards}
+        for peel in chain.peels:  # one finding per peel step: the hop, where its slice went
+            hop = peel.move.sender
+            forward = forward_of.get(hop)
+            finding = found.add(
+                "peel_chain", "peel_chain",
+                f"peel chain {number} ({len(chain.hops) - 1} hops from {chain.source}): {hop} "
+                f"forwarded {forward.move.amount if forward else '?'} to "
+                f"{forward.move.receiver if forward else '?'} and peeled {peel.move.amount} "
+                f"to {peel.move.receiver}",
+                address=hop, related=peel.move.receiver, asset=chain.asset,
+                amount=peel.move.amount, confidence=70, params=rule_params,
+                tx_hashes=[peel.move.tx_hash] + ([forward.move.tx_hash] if forward else []),
+            )
+            if hop in perpetrators:
+                peel_hops.setdefault(hop, finding)
     for address in sorted(trace.followed):
         if address in perpetrators and address not in trace.links:
             flows_in = [f for f in prop.flows.values() if f.move.receiver == address]

@@ -1,0 +1,212 @@
+"""The trace over the store: money in time order, per asset, stops at services, evidence kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import MiniChain, write_csv
+from tracers.cases import open_case
+from tracers.cli import app
+from tracers.errors import CaseError
+from tracers.etl import import_etl
+from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.tags import import_tag_files
+from tracers.trace import Taint, TraceParams, trace_case
+
+USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+FAKE_USDT = "0x" + "fa" * 20
+CASE = "K-TRACE"
+
+
+def addr(n: int) -> str:
+    return "0x" + f"{n:040x}"
+
+
+VICTIM, SCAM, HOP, DEPOSIT, HOT, LATER = addr(1), addr(2), addr(3), addr(4), addr(5), addr(6)
+
+
+def setup_case(con, tmp_path, chain: MiniChain, payments: list[tuple[str, int]]) -> None:
+    """Import the chain, tag HOT as a binance hot wallet, and report the victim payments."""
+    folder = chain.write()
+    write_csv(folder / "tokens.csv", ["address", "symbol", "name", "decimals"],
+              [{"address": FAKE_USDT, "symbol": "USDT", "name": "Tether USD", "decimals": 6}])
+    import_etl(con, folder)
+    tags = tmp_path / "tags.csv"
+    tags.write_text(f"address,label,category,actor\n{HOT},Binance 14,exchange,binance\n")
+    assert import_tag_files(con, [tags]).ok
+    open_case(con, CASE)
+    rows = [{"report_id": f"R{i}", "reported_at": "2026-02-01", "chain": "ethereum", "asset": "USDT",
+             "tx_hash": tx, "victim_address": VICTIM, "scam_address": SCAM,
+             "amount": f"{amount / 10**6:f}".rstrip("0").rstrip(".")}
+            for i, (tx, amount) in enumerate(payments)]
+    summary = import_reports(con, CASE, write_csv(tmp_path / "reports.csv", list(REPORT_COLUMNS), rows))
+    assert summary.refused == 0, [r.refusal for r in summary.verdicts]
+
+
+def roles(con, run_id: str) -> dict[str, str]:
+    return dict(con.execute("SELECT address, role FROM trace_addresses WHERE run_id = ?", [run_id]).fetchall())
+
+
+def flows(con, run_id: str) -> dict[tuple, int]:
+    rows = con.execute(
+        "SELECT from_address, to_address, asset, CAST(traced_amount AS VARCHAR) FROM trace_flows WHERE run_id = ?",
+        [run_id]).fetchall()
+    return {(f, t, a): int(v) for f, t, a, v in rows}
+
+
+@pytest.fixture
+def peel_world(con, tmp_path, mini_chain):
+    """victim -> scam (1000 USDT) -> hop -> deposit -> binance hot wallet."""
+    c = mini_chain
+    c.pay_token(USDT, SCAM, LATER, 5_000_000)        # before any victim money: clean (and more than it has)
+    c.new_block()
+    pay, _ = c.pay_token(USDT, VICTIM, SCAM, 1_000_000_000)
+    c.pay_ether(addr(99), SCAM, 10**16)               # gas
+    c.new_block()
+    c.pay_ether(SCAM, addr(7), 10**15)                # ether out: another asset, not victim money
+    c.pay_token(USDT, SCAM, HOP, 900_000_000)
+    c.pay_token(USDT, SCAM, addr(8), 0)               # zero value: not followed
+    c.pay_token(FAKE_USDT, SCAM, addr(9), 5_000_000)  # look-alike token: not followed
+    c.new_block()
+    c.pay_token(USDT, HOP, DEPOSIT, 850_000_000)
+    c.pay_token(USDT, HOP, addr(10), 500)             # dust
+    c.new_block()
+    c.pay_token(USDT, DEPOSIT, HOT, 850_000_000)
+    c.new_block()
+    c.pay_token(USDT, HOT, addr(11), 850_000_000)     # the exchange pays someone: never followed
+    setup_case(con, tmp_path, c, [(pay, 1_000_000_000)])
+    return con
+
+
+def test_money_is_followed_in_time_order_per_asset_to_the_deposit_address(peel_world):
+    run = trace_case(peel_world, CASE)
+    r = roles(peel_world, run.run_id)
+    assert r[SCAM] == "perpetrator" and r[HOP] == "perpetrator" and r[VICTIM] == "victim"
+    assert r[DEPOSIT] == "deposit_wallet"
+    assert LATER not in r and addr(7) not in r and addr(11) not in r
+    f = flows(peel_world, run.run_id)
+    assert (SCAM, LATER, USDT) not in f                # left before the victim's money arrived
+    assert f[(VICTIM, SCAM, USDT)] == 1_000_000_000
+    assert f[(SCAM, HOP, USDT)] == 900_000_000
+    assert f[(HOP, DEPOSIT, USDT)] == 850_000_000
+    exchange = peel_world.execute("SELECT exchange FROM trace_addresses WHERE address = ?", [DEPOSIT]).fetchall()
+    assert exchange == [("binance",)]
+
+
+def test_what_is_not_followed_is_recorded_with_its_transactions(peel_world):
+    run = trace_case(peel_world, CASE)
+    found = dict(peel_world.execute(
+        "SELECT rule, CAST(amount AS VARCHAR) FROM findings WHERE run_id = ? AND kind = 'not_followed'",
+        [run.run_id]).fetchall())
+    assert {"zero_value", "imitation_token", "dust"} <= set(found)
+    assert addr(10) not in roles(peel_world, run.run_id)
+
+
+def test_every_finding_names_rule_parameters_and_transactions(peel_world):
+    run = trace_case(peel_world, CASE)
+    rows = peel_world.execute(
+        "SELECT finding_id, rule, params, tx_hashes, detail FROM findings WHERE run_id = ?", [run.run_id]
+    ).fetchall()
+    assert rows
+    for finding_id, rule, params, txs, detail in rows:
+        assert rule and detail and isinstance(json.loads(params), dict), finding_id
+    deposit = [r for r in rows if r[1] == "deposit_address"]
+    assert deposit and len(deposit[0][3]) >= 2 and json.loads(deposit[0][2])["max_blocks"] == 3200
+    evidence = peel_world.execute(
+        "SELECT evidence FROM trace_addresses WHERE run_id = ? AND address = ?", [run.run_id, DEPOSIT]
+    ).fetchall()[0][0]
+    assert deposit[0][0] in json.loads(evidence)
+
+
+def test_a_rerun_gives_the_same_result_as_a_new_run(peel_world):
+    first = trace_case(peel_world, CASE)
+    second = trace_case(peel_world, CASE)
+    assert first.run_id != second.run_id
+
+    def snapshot(run_id):
+        return [
+            peel_world.execute(f"SELECT * EXCLUDE (run_id) FROM {t} WHERE run_id = ? ORDER BY ALL", [run_id]).fetchall()
+            for t in ("trace_addresses", "trace_flows", "findings")
+        ]
+    assert snapshot(first.run_id) == snapshot(second.run_id)
+    assert peel_world.execute("SELECT count(*) FROM trace_runs WHERE case_id = ?", [CASE]).fetchall()[0][0] == 2
+
+
+def test_an_untagged_address_paid_by_many_unrelated_senders_is_a_service_endpoint(con, tmp_path, mini_chain):
+    c = mini_chain
+    desk = addr(20)
+    for i in range(30):                              # customers who pay others too
+        c.pay_token(USDT, addr(100 + i), desk, 10_000_000)
+        c.pay_token(USDT, addr(100 + i), addr(200 + i), 10_000_000)
+    c.new_block()
+    pay, _ = c.pay_token(USDT, VICTIM, SCAM, 500_000_000)
+    c.new_block()
+    c.pay_token(USDT, SCAM, desk, 500_000_000)
+    c.new_block()
+    c.pay_token(USDT, desk, addr(300), 400_000_000)
+    setup_case(con, tmp_path, c, [(pay, 500_000_000)])
+    run = trace_case(con, CASE)
+    r = roles(con, run.run_id)
+    assert r[desk] == "service"
+    assert addr(300) not in r
+
+
+@pytest.mark.parametrize("model", list(Taint))
+def test_attributed_money_never_exceeds_what_victims_paid(peel_world, model):
+    run = trace_case(peel_world, CASE, TraceParams(taint=model))
+    reached = peel_world.execute(
+        "SELECT CAST(sum(f.traced_amount) AS VARCHAR) FROM trace_flows f JOIN trace_addresses a "
+        "ON a.run_id = f.run_id AND a.address = f.to_address "
+        "WHERE f.run_id = ? AND a.role IN ('deposit_wallet', 'exchange', 'service')", [run.run_id]
+    ).fetchall()[0][0]
+    assert 0 < int(reached) <= 1_000_000_000
+
+
+def test_fifo_and_haircut_attribute_differently(con, tmp_path, mini_chain):
+    """The scam holds 300 clean, then 1000 of the victim's; it sends 300 to A, then 1000 to B."""
+    c = mini_chain
+    a, b = addr(30), addr(31)
+    c.pay_token(USDT, addr(50), SCAM, 300_000_000)
+    c.new_block()
+    pay, _ = c.pay_token(USDT, VICTIM, SCAM, 1_000_000_000)
+    c.new_block()
+    c.pay_token(USDT, SCAM, a, 300_000_000)
+    c.new_block()
+    c.pay_token(USDT, SCAM, b, 1_000_000_000)
+    setup_case(con, tmp_path, c, [(pay, 1_000_000_000)])
+    fifo = flows(con, trace_case(con, CASE, TraceParams(taint=Taint.fifo)).run_id)
+    haircut = flows(con, trace_case(con, CASE, TraceParams(taint=Taint.haircut)).run_id)
+    assert (SCAM, a, USDT) not in fifo and fifo[(SCAM, b, USDT)] == 1_000_000_000
+    assert haircut[(SCAM, a, USDT)] == 300_000_000 * 1000 // 1300
+    assert haircut[(SCAM, a, USDT)] + haircut[(SCAM, b, USDT)] == 1_000_000_000
+
+
+def test_a_case_without_seeds_says_what_to_do(con):
+    open_case(con, "EMPTY")
+    with pytest.raises(CaseError, match="tracers reports import"):
+        trace_case(con, "EMPTY")
+
+
+def test_trace_an_address_from_the_cli(tmp_path, mini_chain):
+    c = mini_chain
+    c.pay_token(USDT, VICTIM, SCAM, 700_000_000)
+    c.new_block()
+    c.pay_token(USDT, SCAM, DEPOSIT, 700_000_000)
+    c.new_block()
+    c.pay_token(USDT, DEPOSIT, HOT, 700_000_000)
+    db = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "import", "etl", str(c.write())]).exit_code == 0
+    tags = tmp_path / "tags.csv"
+    tags.write_text(f"address,label,category,actor\n{HOT},OKX 1,exchange,okx\n")
+    assert runner.invoke(app, ["--db", db, "tags", "import", str(tags)]).exit_code == 0
+    assert runner.invoke(app, ["--db", db, "case", "open", "K2"]).exit_code == 0
+    result = runner.invoke(app, ["--db", db, "trace", SCAM, "--chain", "ethereum", "--case", "K2",
+                                 "--hops", "4", "--window", "2w", "--taint", "fifo"])
+    assert result.exit_code == 0, result.output
+    assert "1 exchange deposit addresses" in result.stdout
+    bad = runner.invoke(app, ["--db", db, "trace", "--case", "K2", "--window", "soon"])
+    assert bad.exit_code == 1 and "12h, 30d or 2w" in bad.stderr

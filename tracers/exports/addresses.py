@@ -1,0 +1,73 @@
+"""Addresses export: every address of the trace run with its role and the findings behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tracers.errors import StoreError
+from tracers.exports.deposits import finding_ids
+from tracers.exports.files import csv_bytes, write_whole
+from tracers.exports.run import latest_run
+
+ROLES = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
+ADDRESS_COLUMNS = ["address", "chain", "role", "subrole", "cluster_id", "label", "exchange",
+                   "confidence", "hop", "evidence"]
+TX_SHOWN = 5
+
+_ADDRESSES = """
+SELECT address, chain, role, subrole, cluster_id, label, exchange, confidence, hop, evidence
+FROM trace_addresses
+WHERE run_id = $run_id
+"""
+
+_FINDINGS = """
+SELECT finding_id, rule, tx_hashes
+FROM findings
+WHERE run_id = $run_id
+"""
+
+
+def export_addresses(con: duckdb.DuckDBPyConnection, case_id: str, out_file: Path) -> int:
+    """Write the addresses CSV of the case's latest finished trace run; returns the rows written."""
+    run = latest_run(con, case_id)
+    rows = address_rows(con, run.run_id)
+    write_whole(Path(out_file), csv_bytes(rows, ADDRESS_COLUMNS))
+    return len(rows)
+
+
+def address_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """The run's addresses, by role (victim first), then cluster (none last), then address."""
+    findings = {fid: (rule, tuple(txs)) for fid, rule, txs in con.execute(_FINDINGS, {"run_id": run_id}).fetchall()}
+    rows = []
+    for address, chain, role, subrole, cluster_id, label, exchange, confidence, hop, evidence in (
+        con.execute(_ADDRESSES, {"run_id": run_id}).fetchall()
+    ):
+        if role not in ROLES:
+            raise StoreError(
+                f"trace run {run_id}: address {address} on {chain} has role {role!r}, which is none "
+                f"of {', '.join(ROLES)}; the trace that wrote it is faulty, trace the case again"
+            )
+        ids = finding_ids(run_id, address, evidence)
+        rows.append({
+            "address": address, "chain": chain, "role": role, "subrole": subrole,
+            "cluster_id": cluster_id, "label": label, "exchange": exchange,
+            "confidence": confidence, "hop": hop,
+            "evidence": " | ".join(describe_finding(i, findings.get(i)) for i in ids),
+        })
+    return sorted(rows, key=lambda r: (ROLES.index(r["role"]), r["cluster_id"] is None,
+                                       r["cluster_id"] or "", r["address"], r["chain"]))
+
+
+def describe_finding(finding_id: str, finding: tuple[str, tuple[str, ...]] | None) -> str:
+    """`rule:n (tx1 tx2 … +N more)`: the finding id names its rule; other ids get `rule:` in front."""
+    if finding is None:
+        return f"{finding_id} (no such finding in this run)"
+    rule, txs = finding
+    name = finding_id if finding_id.startswith(f"{rule}:") else f"{rule}:{finding_id}"
+    if not txs:
+        return name
+    shown = " ".join(txs[:TX_SHOWN])
+    more = f" +{len(txs) - TX_SHOWN} more" if len(txs) > TX_SHOWN else ""
+    return f"{name} ({shown}{more})"
