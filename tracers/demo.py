@@ -1,11 +1,13 @@
 """The demo: the main job on a simulated world, offline, in a store of its own.
 
 simulate a world -> import its ethereum-etl files -> import the starter tags and the world's tags
--> open a case -> import the victim reports (a few are wrong on purpose, and are refused).
+-> open a case -> import the victim reports (a few are wrong on purpose, and are refused)
+-> trace the case -> export the subpoena CSVs and the case's addresses -> score against the truth.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -15,12 +17,15 @@ from rich.markup import escape
 
 from tracers.cases import open_case
 from tracers.etl import import_etl
+from tracers.evaluate import format_scores, score
+from tracers.exports import export_addresses, export_subpoena, findings_summary, render_summary
 from tracers.output import Format, render
 from tracers.reports import import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
 from tracers.store.summary import store_summary
 from tracers.tags import builtin_tag_files, import_tag_files
+from tracers.trace import TraceParams, trace_case
 
 DEMO_CASE = "DEMO-2026-001"
 
@@ -30,8 +35,9 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
     started = time.monotonic()
     world = folder / "world"
     db_path = folder / "demo.duckdb"
-    if world.exists():
-        shutil.rmtree(world)
+    for stale_dir in (world, folder / "subpoena"):
+        if stale_dir.exists():
+            shutil.rmtree(stale_dir)
     for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
         stale.unlink(missing_ok=True)
 
@@ -61,12 +67,37 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
                 console.print(f"   - {report.report_id}: ({report.refusal.code}) "
                               f"{escape(report.refusal.message)}", highlight=False, soft_wrap=True)
         render(store_summary(con), ["what", "count"], Format.table, console.file, "the demo store")
+
+        console.print(f"[bold]5. trace[/] the case from its {reports.accepted} seeds (haircut taint)")
+        run = trace_case(con, DEMO_CASE, TraceParams())
+        for chain, numbers in run.summary.items():
+            console.print(
+                f"   {chain}: {numbers['perpetrators']} perpetrator addresses in {numbers['clusters']} "
+                f"cluster(s), {numbers['victims']} victims, {numbers['deposit_wallets']} exchange "
+                f"deposit addresses, {numbers['peel_chains']} peel chains"
+            )
+
+        console.print("[bold]6. export[/] the subpoena files and the case's addresses")
+        subpoena = export_subpoena(con, DEMO_CASE, folder / "subpoena")
+        addresses = folder / "addresses.csv"
+        export_addresses(con, DEMO_CASE, addresses)
+        (folder / "findings.md").write_text(render_summary(findings_summary(con, DEMO_CASE)))
+        for item in subpoena.files:
+            console.print(f"   {folder / 'subpoena' / item.name}: {item.rows} deposits")
     finally:
         con.close()
+
+    console.print("[bold]7. score[/] the trace against the world's ground truth")
+    scores = score(json.loads((world / "truth.json").read_text()), addresses, folder / "subpoena")
+    console.print(format_scores(scores), highlight=False, markup=False)
     console.print(
-        f"done in {time.monotonic() - started:.1f} s. Explore it:\n"
+        f"done in {time.monotonic() - started:.1f} s. The results:\n"
+        f"  subpoena CSVs per exchange: {folder / 'subpoena'} (manifest.json holds their SHA-256)\n"
+        f"  every address with its role and evidence: {addresses}\n"
+        f"  findings, readable: {folder / 'findings.md'}\n"
+        f"Explore the store:\n"
+        f"  tracers --db {db_path} findings --case {DEMO_CASE}\n"
         f"  tracers --db {db_path} reports list --case {DEMO_CASE}\n"
-        f"  tracers --db {db_path} tags list --category exchange\n"
         f"  ground truth of the world: {world / 'truth.json'}"
     )
     return db_path
