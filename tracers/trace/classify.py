@@ -91,16 +91,21 @@ def classify(
     return found
 
 
-def _deposit_addresses(con, chain: str, candidates: list[str], params: TraceParams) -> dict[str, Endpoint]:
+def _run_rule(con, rule: str, chain: str, candidates: list[str], rule_params: dict) -> list[tuple]:
+    """Run sql/heuristics/<rule>.sql over the candidates with the rule's parameters bound."""
     if not candidates:
-        return {}
+        return []
     with_table(con, "trace_candidates", candidates)
+    return con.execute(read_sql(f"heuristics/{rule}.sql"), {"chain": chain, **rule_params}).fetchall()
+
+
+def _deposit_addresses(con, chain: str, candidates: list[str], params: TraceParams) -> dict[str, Endpoint]:
     rule_params = {
         "max_blocks": params.deposit_max_blocks,
         "batch_blocks": params.deposit_batch_max_blocks,
         "max_wei_diff": params.deposit_max_wei_diff,
     }
-    rows = con.execute(read_sql("heuristics/deposit_address.sql"), {"chain": chain, **rule_params}).fetchall()
+    rows = _run_rule(con, "deposit_address", chain, candidates, rule_params)
     found: dict[str, Endpoint] = {}
     for address, exchange, hot, asset, sweep_tx, swept, deposits, blocks, deposit_txs in rows:
         if address in found:
@@ -119,15 +124,12 @@ def _deposit_addresses(con, chain: str, candidates: list[str], params: TracePara
 
 
 def _services(con, chain: str, candidates: list[str], params: TraceParams) -> dict[str, Endpoint]:
-    if not candidates:
-        return {}
-    with_table(con, "trace_candidates", candidates)
     rule_params = {
         "min_senders": params.service_min_senders,
         "min_receivers": params.service_min_receivers,
         "sweeper_share": params.sweeper_share,
     }
-    rows = con.execute(read_sql("heuristics/service_like.sql"), {"chain": chain, **rule_params}).fetchall()
+    rows = _run_rule(con, "service_like", chain, candidates, rule_params)
     return {
         address: Endpoint(
             role="service", subrole="service_like", rule="service_like",
