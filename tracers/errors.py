@@ -39,3 +39,15 @@ class CaseError(TracersError):
 
 class NotAvailableError(TracersError):
     """A feature asked for that this build cannot do yet; the message says what to use instead."""
+
+
+class SourceError(TracersError):
+    """A live source refused or failed for good (bad key, unknown chain, an error answer)."""
+
+
+class TransientSourceError(SourceError):
+    """A failure worth retrying: 429, 5xx, a timeout, a truncated body. `retry_after` in seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
