@@ -17,14 +17,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# A real local Ethereum node for the JSON-RPC tests (npm package, no download at run time).
+ANVIL = .tools/node_modules/.bin/anvil
+$(ANVIL):
+	npm install --silent --no-audit --no-fund --prefix .tools @foundry-rs/anvil@1.7.1
+
 demo: $(VENV)/.installed-test
 	$(BIN)/tracers demo
 
-test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.installed-test $(ANVIL)
+	TRACERS_ANVIL=$(abspath $(ANVIL)) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tracers-demo .pytest_cache
+	rm -rf $(VENV) .tools tracers-demo .pytest_cache

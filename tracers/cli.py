@@ -361,28 +361,68 @@ def trace_cmd(
     rpc_url: RpcOpt = None,
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
+    confirmations: Annotated[
+        int, typer.Option("--confirmations", help="Live sources: leave the newest N blocks out.")
+    ] = 0,
 ) -> None:
-    """Trace a case from its seeds to exchange deposit addresses and services; keeps the run."""
+    """Trace a case from its seeds to exchange deposit addresses and services; keeps the run.
+
+    With --source rpc|explorer|tron the chain data is pulled live, hop by hop, through the
+    trace_case Prefect flow (only blocks after each address's checkpoint are fetched).
+    """
     from tracers.trace import Taint, TraceParams, add_address_seed, parse_duration, trace_case
 
-    _require_store_source(source)
     if hops < 1:
         raise typer.BadParameter("--hops must be at least 1")
     params = TraceParams(hops=hops, window_seconds=parse_duration(window), taint=Taint(taint.value))
+    if source is not Source.store:
+        from tracers.sources.factory import spec_from_options
+
+        spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, confirmations)
+        if address:
+            with store(ctx) as con:
+                seed = add_address_seed(con, case, chain, address)
+            out.print(f"seed {seed} added to case {case}")
+        summary = _run_live_trace(ctx, case, source.value, chain, rpc_url, explorer_url, tron_url,
+                                  confirmations, hops, window, taint.value)
+        _print_trace(case, summary["run_id"], summary["summary"])
+        out.print(f"{summary['addresses_fetched']} address fetches, {summary['requests']} requests "
+                  f"to the {source.value} source")
+        return
     with store(ctx) as con:
         if address:
             seed = add_address_seed(con, case, chain, address)
             out.print(f"seed {seed} added to case {case}")
         with _stages(f"tracing case {case}") as step:
             run = trace_case(con, case, params, progress=lambda message: step(message))
-    for chain_name, summary in run.summary.items():
+    _print_trace(case, run.run_id, run.summary)
+
+
+def _run_live_trace(ctx, case, source, chain, rpc_url, explorer_url, tron_url, confirmations,
+                    hops, window, taint) -> dict:
+    """Run the trace_case Prefect flow (the CLI's only door into flows/)."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.trace import trace_case as trace_case_flow
+
+    with _stages(f"tracing case {case} live from {source}") as step:
+        step("starting the Prefect flow")
+        return trace_case_flow(
+            case=case, source=source, chain=chain, db=str(ctx.obj["db"]), rpc_url=rpc_url,
+            explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations, hops=hops,
+            window=window, taint=taint,
+        )
+
+
+def _print_trace(case: str, run_id: str, summaries: dict) -> None:
+    for chain_name, summary in summaries.items():
         out.print(
-            f"{run.run_id} ({chain_name}): {summary['perpetrators']} perpetrator addresses in "
+            f"{chain_name}: {summary['perpetrators']} perpetrator addresses in "
             f"{summary['clusters']} cluster(s), {summary['victims']} victims, "
             f"{summary['deposit_wallets']} exchange deposit addresses, "
             f"{summary['peel_chains']} peel chains"
         )
-    out.print(f"see `tracers findings --case {case}`; export with "
+    out.print(f"{run_id}: see `tracers findings --case {case}`; export with "
               f"`tracers export subpoena --case {case} --out DIR`")
 
 

@@ -9,7 +9,7 @@ A run lands whole or not at all (one transaction), so an interrupted trace leave
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -54,7 +54,11 @@ def trace_case(
     case_id: str,
     params: TraceParams | None = None,
     progress: Callable[[str], None] | None = None,
+    ensure: Mapping[str, Callable] | None = None,
 ) -> TraceRun:
+    """Trace the case over the store. `ensure` maps a chain to a function that fetches addresses
+    from a live source into the store first (tracers.sources.fetcher.Fetcher.ensure, or the
+    Prefect flow's parallel version); chains without one are traced over the store as it is."""
     params = params or TraceParams()
     step = progress or (lambda _message: None)
     require_case(con, case_id)
@@ -70,7 +74,7 @@ def trace_case(
     rows_by_chain = []
     for chain in sorted(seeds):
         step(f"tracing {chain} from {len(seeds[chain])} seeds")
-        trace = trace_chain(con, chain, seeds[chain], params, step)
+        trace = trace_chain(con, chain, seeds[chain], params, step, (ensure or {}).get(chain))
         rows_by_chain.append(build_rows(run_id, trace, params))
     summary = {chain: rows.summary for chain, rows in zip(sorted(seeds), rows_by_chain)}
     with transaction(con):

@@ -10,7 +10,7 @@ is found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -26,6 +26,7 @@ from tracers.trace.taint import Taint
 
 MAX_ROUNDS = 6
 Progress = Callable[[str], None]
+Ensure = Callable[[Iterable[str]], object]  # bring these addresses' transfers into the store
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ChainTrace:
     propagation: Propagation | None = None
     peels: list[PeelChain] = field(default_factory=list)
     graph: CaseGraph | None = None
+    ensure: Ensure = field(default=lambda _addresses: None)
 
 
 def imitation_tokens(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
@@ -86,11 +88,16 @@ def trace_chain(
     seeds: list[Seed],
     params: TraceParams,
     progress: Progress,
+    ensure: Ensure | None = None,
 ) -> ChainTrace:
+    """Trace one chain. `ensure`, when given, fetches addresses from a live source into the
+    store before the trace reads them (the store-only trace passes none)."""
     assets = {s.asset for s in seeds if s.asset}
     if any(s.key is None for s in seeds):  # an address given by an analyst: the scams' assets
         assets |= {"native"} | {t.address for t in KNOWN_TOKENS if t.chain == chain}
     result = ChainTrace(chain, seeds, assets)
+    if ensure is not None:
+        result.ensure = ensure
     graph = CaseGraph(con, chain)
     result.graph = graph
     imitations = imitation_tokens(con, chain)
@@ -129,12 +136,15 @@ def _follow(con, result: ChainTrace, collections: set[str], imitations: set[str]
     graph = result.graph
     followed = {a: 1 for a in sorted(collections)}
     while True:
+        result.ensure(followed)
         graph.load(followed)
         prop = propagate(graph.in_order(), result.sources, followed, result.assets, imitations, params)
         victims = set(result.victims) | _payers_into(graph, collections, result, params)
         new = sorted(a for a in prop.reached if a not in followed and a not in result.endpoints
                      and a not in result.beyond_hops)
         if new:
+            result.ensure(new)
+            _ensure_counterparties(con, result, new, params)
             for address, endpoint in classify(con, result.chain, new, victims, params).items():
                 result.endpoints[address] = endpoint
         grew = False
@@ -171,9 +181,20 @@ def _payers_into(graph: CaseGraph, collections: set[str], result: ChainTrace,
     }
 
 
+def _ensure_counterparties(con, result: ChainTrace, candidates: list[str], params: TraceParams) -> None:
+    """Live sources: the rules that tell a service from a scam look at who pays a candidate and
+    what else those payers do; fetch the payers of candidates paid by many."""
+    with_table(con, "trace_candidates", candidates)
+    payers = con.execute(read_sql("heuristics/busy_payers.sql"),
+                         {"chain": result.chain, "min_senders": params.service_min_senders}).fetchall()
+    if payers:
+        result.ensure([p for (p,) in payers])
+
+
 def _fan_in(con, result: ChainTrace, params: TraceParams) -> set[str]:
     members = set(result.followed)
     with_table(con, "trace_members", members)
+    result.ensure(_senders_into(con, result.chain, members))
     rule_params = {"sweeper_share": params.sweeper_share, "min_sweepers": params.fan_in_min_sweepers}
     rows = con.execute(
         read_sql("heuristics/fan_in.sql"),
@@ -195,6 +216,14 @@ def _fan_in(con, result: ChainTrace, params: TraceParams) -> set[str]:
             )
         found.add(sweeper)
     return found
+
+
+def _senders_into(con, chain: str, members: set[str]) -> list[str]:
+    """Who sent anything to the members (to fetch before the clustering rules read them)."""
+    rows = con.execute(
+        "SELECT DISTINCT from_address FROM transfers WHERE chain = ? AND from_address IS NOT NULL "
+        "AND to_address IN (SELECT address FROM trace_members)", [chain]).fetchall()
+    return [a for (a,) in rows if a not in members]
 
 
 def _gas_feeders(con, result: ChainTrace, params: TraceParams) -> None:
