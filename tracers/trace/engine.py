@@ -73,6 +73,20 @@ class ChainTrace:
     ensure: Ensure = field(default=lambda _addresses: None)
 
 
+# When rules disagree on what an address is, the strongest evidence names it, whatever rule ran
+# first (a live trace discovers in another order than a store trace).
+SUBROLE_RANK = {"collection": 0, "consolidator": 1, "gas_feeder": 2, "co_funded": 4}
+
+
+def _link(result: "ChainTrace", link: ClusterLink) -> bool:
+    """Record a cluster link unless the address has one of equal or stronger rank already."""
+    current = result.links.get(link.address)
+    if current is not None and SUBROLE_RANK[current.subrole] <= SUBROLE_RANK[link.subrole]:
+        return False
+    result.links[link.address] = link
+    return True
+
+
 def imitation_tokens(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
     """Tokens that carry a well-known symbol (USDT, USDC) from another contract: look-alikes."""
     known = {t.symbol: t.address for t in KNOWN_TOKENS if t.chain == chain}
@@ -204,16 +218,14 @@ def _fan_in(con, result: ChainTrace, params: TraceParams) -> set[str]:
     for consolidator, sweeper, asset, amount, txs in rows:
         if sweeper in result.endpoints or sweeper in result.victims:
             continue
-        if consolidator not in result.links:
-            result.links[consolidator] = ClusterLink(
-                consolidator, "consolidator", "fan_in", sweeper, tuple(txs[:3]),
-                "collection addresses sweep into it", 90, rule_params,
-            )
-        if sweeper not in result.links:
-            result.links[sweeper] = ClusterLink(
-                sweeper, "collection", "fan_in", consolidator, tuple(txs),
-                f"sweeps what it receives into consolidator {consolidator}", 85, rule_params,
-            )
+        _link(result, ClusterLink(
+            consolidator, "consolidator", "fan_in", sweeper, tuple(txs[:3]),
+            "collection addresses sweep into it", 90, rule_params,
+        ))
+        _link(result, ClusterLink(
+            sweeper, "collection", "fan_in", consolidator, tuple(txs),
+            f"sweeps what it receives into consolidator {consolidator}", 85, rule_params,
+        ))
         found.add(sweeper)
     return found
 
@@ -238,18 +250,17 @@ def _gas_feeders(con, result: ChainTrace, params: TraceParams) -> None:
     }
     rows = con.execute(read_sql("heuristics/gas_feeder.sql"), {"chain": result.chain, **rule_params}).fetchall()
     for funder, funded, is_member, txs, funded_total, funded_members in rows:
-        if funder not in result.links or result.links[funder].subrole == "co_funded":
-            result.links[funder] = ClusterLink(
-                funder, "gas_feeder", "gas_feeder", None, tuple(txs[:3]),
-                f"paid gas to {funded_members} cluster addresses ({funded_total} funded in all)",
-                80, rule_params,
-            )
+        _link(result, ClusterLink(
+            funder, "gas_feeder", "gas_feeder", None, tuple(txs[:3]),
+            f"paid gas to {funded_members} cluster addresses ({funded_total} funded in all)",
+            80, rule_params,
+        ))
         result.funded.add((funder, funded))
-        if not is_member and funded not in result.links and funded not in excluded:
-            result.links[funded] = ClusterLink(
+        if funded not in excluded:
+            _link(result, ClusterLink(
                 funded, "co_funded", "gas_feeder", funder, tuple(txs),
                 f"funded for gas by the cluster's gas feeder {funder}", 60, rule_params,
-            )
+            ))
 
 
 def _victim_payments(result: ChainTrace, collections: set[str], params: TraceParams) -> int:

@@ -121,9 +121,9 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
 
     for address in sorted(perpetrators):
         link = trace.links.get(address)
+        if link and link.subrole == "co_funded" and address in trace.followed:
+            link = None  # money passed through it: that says more than who paid its gas
         subrole = link.subrole if link else ("peel_hop" if address in peel_hops else "intermediary")
-        if link and link.subrole == "collection" and address in peel_hops:
-            subrole = "collection"
         confidence = link.confidence if link else 70
         rows.addresses.append((
             run_id, trace.chain, address, "perpetrator", subrole, cluster_of.get(address), None, None,
