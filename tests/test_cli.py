@@ -69,7 +69,7 @@ def test_report_import_exit_codes_and_listing(tmp_path, mini_chain):
         (["import", "etl", "{tmp}/nowhere"], "is not a folder"),
         (["import", "etl", "{tmp}", "--chain", "dogechain"], "unknown chain 'dogechain'"),
         (["transfers", "0x123"], "is not an EVM address"),
-        (["reports", "import", "{tmp}/x.csv", "--case", "K", "--source", "rpc"], "--source rpc is not available"),
+        (["reports", "import", "{tmp}/x.csv", "--case", "K", "--source", "rpc"], "--source rpc needs a URL"),
         (["tags", "import"], "--builtin"),
     ],
 )

@@ -22,7 +22,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from tracers import __version__
-from tracers.errors import NotAvailableError, TracersError
+from tracers.errors import TracersError
 from tracers.output import Format, render
 
 EXIT_REFUSED = 3
@@ -120,14 +120,6 @@ def store(ctx: typer.Context) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-
-
-def _require_store_source(source: Source) -> None:
-    if source is not Source.store:
-        raise NotAvailableError(
-            f"--source {source.value} is not available in this version: load chain data with "
-            "`tracers import etl` and use --source store"
-        )
 
 
 # ---------------------------------------------------------------- import
@@ -285,19 +277,28 @@ def reports_import_cmd(
                                               "victim_address,scam_address,amount")],
     case: CaseOpt,
     source: SourceOpt = Source.store,
+    chain: Annotated[str, typer.Option("--chain", help="Chain the live source serves.")] = "ethereum",
     rpc_url: RpcOpt = None,
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
 ) -> None:
     """Check each victim report and import it; accepted reports become the case's seeds.
 
+    With --source rpc|explorer|tron, a report whose transaction is not in the store yet is
+    verified against the live source (its scam address is fetched first).
     Exit code 3 when any row was refused (the valid rows are imported all the same).
     """
     from tracers.reports import import_reports
 
-    _require_store_source(source)
     with store(ctx) as con:
-        summary = import_reports(con, case, file)
+        ensure = {}
+        if source is not Source.store:
+            from tracers.sources.factory import make_source, spec_from_options
+            from tracers.sources.fetcher import Fetcher
+
+            spec = spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url)
+            ensure[chain] = Fetcher(con, make_source(spec), chain).ensure
+        summary = import_reports(con, case, file, ensure)
     for report in summary.verdicts:
         if report.refusal is not None:
             err.print(

@@ -37,10 +37,6 @@ class CaseError(TracersError):
     """A case that does not exist, or already exists."""
 
 
-class NotAvailableError(TracersError):
-    """A feature asked for that this build cannot do yet; the message says what to use instead."""
-
-
 class SourceError(TracersError):
     """A live source refused or failed for good (bad key, unknown chain, an error answer)."""
 

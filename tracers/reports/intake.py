@@ -7,6 +7,7 @@ a report no longer accepted loses its seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,10 +36,18 @@ class ImportSummary:
     verdicts: tuple[ParsedReport, ...]  # every row of the file, in order, with its refusal if any
 
 
-def import_reports(con: duckdb.DuckDBPyConnection, case_id: str, path: Path) -> ImportSummary:
+def import_reports(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    path: Path,
+    ensure: Mapping[str, Callable[[list[str]], object]] | None = None,
+) -> ImportSummary:
+    """Import a report file. `ensure` maps a chain to a live source's fetcher: a report whose
+    transaction is not in the store yet is verified after fetching its scam address."""
     require_case(con, case_id)
     lookup = AssetLookup(lambda chain, address: decimals_of(con, chain, address))
     parsed = parse_reports(path, lookup)
+    _fetch_missing(con, parsed, ensure or {})
     verdicts: list[ParsedReport] = []
     positions: dict[str, int] = {}
     for report in parsed:
@@ -70,6 +79,21 @@ def import_reports(con: duckdb.DuckDBPyConnection, case_id: str, path: Path) -> 
     return ImportSummary(
         case_id, path, accepted, len(verdicts) - accepted, changed, tuple(verdicts)
     )
+
+
+def _fetch_missing(con, parsed: list[ParsedReport], ensure: Mapping[str, Callable]) -> None:
+    """Fetch the scam addresses of well-formed reports whose transaction the store lacks."""
+    wanted: dict[str, set[str]] = {}
+    for report in parsed:
+        if report.refusal is None and report.chain in ensure:
+            known = con.execute(
+                "SELECT 1 FROM transfers WHERE chain = ? AND tx_hash = ? LIMIT 1",
+                [report.chain, report.tx_hash],
+            ).fetchall()
+            if not known:
+                wanted.setdefault(report.chain, set()).add(report.scam_address)
+    for chain, addresses in sorted(wanted.items()):
+        ensure[chain](sorted(addresses))
 
 
 def _row(case_id: str, r: ParsedReport, path: Path) -> tuple:
