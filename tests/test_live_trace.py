@@ -81,3 +81,25 @@ def test_live_trace_equals_the_store_trace(full_store):
 
 def _diff(a, b):
     return sorted(set(a) - set(b)), sorted(set(b) - set(a))
+
+
+def test_reports_are_verified_against_the_live_source_when_the_store_lacks_them(full_store):
+    folder, _ = full_store
+    con = live_store(folder, "intake.duckdb")
+    con.execute("DELETE FROM seeds")
+    con.execute("DELETE FROM reports")
+    offline = import_reports(con, CASE, folder / "world" / "reports.csv")
+    assert offline.accepted == 0  # nothing in the store: every transaction is unknown
+    source = StoreSource(folder / "full.duckdb")
+    live = import_reports(con, CASE, folder / "world" / "reports.csv",
+                          ensure={"ethereum": Fetcher(con, source, "ethereum").ensure})
+    reference = connect_read(folder / "full.duckdb").execute(
+        "SELECT count(*) FROM reports WHERE status = 'accepted'").fetchall()[0][0]
+    assert live.accepted == reference > 0
+    con.close()
+
+
+def connect_read(path):
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True)

@@ -403,7 +403,6 @@ def _run_live_trace(ctx, case, source, chain, rpc_url, explorer_url, tron_url, c
                     hops, window, taint) -> dict:
     """Run the trace_case Prefect flow (the CLI's only door into flows/)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from flows.trace import trace_case as trace_case_flow
 
     with _stages(f"tracing case {case} live from {source}") as step:
