@@ -61,6 +61,8 @@ def trace_case(
     window: str = "30d",
     taint: str = "haircut",
     start_block: int = 0,
+    rate: float = 3.0,
+    timeout: float = 30.0,
 ) -> dict:
     """Trace a case from its seeds (victim reports, named scam addresses), pulling the chain data
     it needs from a live source (`rpc`, `explorer`, `tron`) or using the store as it is (`store`).
@@ -72,7 +74,8 @@ def trace_case(
         ensure = {}
         fetcher = None
         if source != "store":
-            spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url, confirmations)
+            spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url, confirmations,
+                                     rate, timeout)
             fetcher = ParallelFetcher(con, spec, start_block)
             ensure[chain] = fetcher
             logger.info("pulling %s data from %s up to block %d", chain, spec.describe(), fetcher.head)
@@ -99,6 +102,8 @@ def trace_wallet(
     window: str = "30d",
     taint: str = "haircut",
     start_block: int = 0,
+    rate: float = 3.0,
+    timeout: float = 30.0,
 ) -> dict:
     """Trace from one wallet an analyst names (added to the case as a seed)."""
     con = connect(db)
@@ -108,4 +113,5 @@ def trace_wallet(
         con.close()
     return trace_case(case=case, source=source, chain=chain, db=db, rpc_url=rpc_url,
                       explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations,
-                      hops=hops, window=window, taint=taint, start_block=start_block)
+                      hops=hops, window=window, taint=taint, start_block=start_block, rate=rate,
+                      timeout=timeout)

@@ -83,7 +83,7 @@ class MiniChain:
 
     def _hash(self) -> str:
         self._n += 1
-        return "0x" + f"{self._n:x}".rjust(64, "a")
+        return "0x" + f"{self._n:064x}"
 
     def pay_ether(self, sender: str, receiver: str, value: int, status: int = 1) -> str:
         tx = self._hash()

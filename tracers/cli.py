@@ -365,6 +365,12 @@ def trace_cmd(
     confirmations: Annotated[
         int, typer.Option("--confirmations", help="Live sources: leave the newest N blocks out.")
     ] = 0,
+    rate: Annotated[
+        float, typer.Option("--rate", help="Live sources: requests per second at most.")
+    ] = 3.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Live sources: seconds to wait for one answer.")
+    ] = 30.0,
 ) -> None:
     """Trace a case from its seeds to exchange deposit addresses and services; keeps the run.
 
@@ -379,13 +385,14 @@ def trace_cmd(
     if source is not Source.store:
         from tracers.sources.factory import spec_from_options
 
-        spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, confirmations)
+        spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, confirmations, rate,
+                          timeout)
         if address:
             with store(ctx) as con:
                 seed = add_address_seed(con, case, chain, address)
             out.print(f"seed {seed} added to case {case}")
         summary = _run_live_trace(ctx, case, source.value, chain, rpc_url, explorer_url, tron_url,
-                                  confirmations, hops, window, taint.value)
+                                  confirmations, hops, window, taint.value, rate, timeout)
         _print_trace(case, summary["run_id"], summary["summary"])
         out.print(f"{summary['addresses_fetched']} address fetches, {summary['requests']} requests "
                   f"to the {source.value} source")
@@ -400,7 +407,7 @@ def trace_cmd(
 
 
 def _run_live_trace(ctx, case, source, chain, rpc_url, explorer_url, tron_url, confirmations,
-                    hops, window, taint) -> dict:
+                    hops, window, taint, rate, timeout) -> dict:
     """Run the trace_case Prefect flow (the CLI's only door into flows/)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from flows.trace import trace_case as trace_case_flow
@@ -410,7 +417,7 @@ def _run_live_trace(ctx, case, source, chain, rpc_url, explorer_url, tron_url, c
         return trace_case_flow(
             case=case, source=source, chain=chain, db=str(ctx.obj["db"]), rpc_url=rpc_url,
             explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations, hops=hops,
-            window=window, taint=taint,
+            window=window, taint=taint, rate=rate, timeout=timeout,
         )
 
 

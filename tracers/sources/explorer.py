@@ -37,7 +37,7 @@ import hashlib
 import random
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -212,9 +212,11 @@ class ExplorerSource:
     # -- protocol ------------------------------------------------------------------------------
 
     def head(self, chain: str) -> int:
-        """The explorer's newest block (`proxy` / `eth_blockNumber`)."""
+        """The explorer's newest block: Etherscan's `proxy` / `eth_blockNumber`, Blockscout's
+        `block` / `eth_block_number` (both answer in JSON-RPC form, a hex number)."""
         self._check_chain(chain)
-        reply = self.http.get_json(self.base_url, self._params(module="proxy", action="eth_blockNumber"),
+        module, action = ("proxy", "eth_blockNumber") if self.chain_id is not None else ("block", "eth_block_number")
+        reply = self.http.get_json(self.base_url, self._params(module=module, action=action),
                                    check=self._check_proxy)
         try:
             return int(reply["result"], 16)
@@ -316,7 +318,7 @@ class ExplorerSource:
             raise TransientSourceError(f"explorer is throttling: {reply['result']}", retry_after=1.0)
 
 
-def _map_tokens(chain: str, items: Iterable[dict], notes: list[str]) -> list[tuple[Transfer, TokenInfo]]:
+def _map_tokens(chain: str, items: list[dict], notes: list[str]) -> list[tuple[Transfer, TokenInfo]]:
     """tokentx records mapped; those without logIndex numbered by `unindexed_position`."""
     mapped = [map_tokentx(chain, item) for item in items]
     unindexed = [i for i, item in enumerate(items) if _optional_uint(item, "logIndex") is None]

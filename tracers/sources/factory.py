@@ -32,7 +32,8 @@ class SourceSpec:
 
 
 def spec_from_options(kind: str, chain: str, rpc_url: str | None, explorer_url: str | None,
-                      tron_url: str | None, confirmations: int = 0) -> SourceSpec:
+                      tron_url: str | None, confirmations: int = 0, rate: float = 3.0,
+                      timeout: float = 30.0) -> SourceSpec:
     """The source the CLI options (or their environment variables) name; a clear error if none."""
     url = {"rpc": rpc_url, "explorer": explorer_url, "tron": tron_url}[kind]
     if kind == "rpc":
@@ -45,7 +46,7 @@ def spec_from_options(kind: str, chain: str, rpc_url: str | None, explorer_url: 
         raise SourceError(f"--source {kind} needs a URL: give {option} URL or set {env}")
     if kind == "tron" and chain != "tron":
         raise SourceError("--source tron reads the tron chain: use --chain tron")
-    return SourceSpec(kind, url, chain, confirmations)
+    return SourceSpec(kind, url, chain, confirmations, rate, timeout)
 
 
 _cache: dict[SourceSpec, object] = {}
@@ -72,10 +73,11 @@ def _build(spec: SourceSpec):
         from tracers.sources.explorer import ExplorerSource
 
         return ExplorerSource(spec.url, api_key=os.environ.get("TRACERS_ETHERSCAN_KEY"),
-                              chain=spec.chain, session=requests.Session(), rate=spec.rate)
+                              chain=spec.chain, session=requests.Session(), rate=spec.rate,
+                              timeout=spec.timeout)
     if spec.kind == "tron":
         from tracers.sources.tron import TronGridSource
 
         return TronGridSource(spec.url, api_key=os.environ.get("TRACERS_TRONGRID_KEY"),
-                              session=requests.Session(), rate=spec.rate)
+                              session=requests.Session(), rate=spec.rate, timeout=spec.timeout)
     raise SourceError(f"unknown source {spec.kind!r}: use rpc, explorer or tron")

@@ -10,8 +10,9 @@
 - Retries, of transient failures only: HTTP 429 (waiting as long as `Retry-After` says), 5xx,
   connection errors and timeouts, bodies that are not JSON (truncated), and replies the caller's
   `check` marks transient by raising `TransientSourceError` (an explorer's "Max rate limit reached"
-  comes with HTTP 200). Waits grow exponentially with full jitter from an injectable RNG; after
-  `max_attempts` attempts `TransientSourceError(retry_after)` is raised. Other 4xx are not retried.
+  comes with HTTP 200). Waits grow exponentially with full jitter from an injectable RNG (pass a
+  seeded `random.Random` for reproducible runs); after `max_attempts` attempts
+  `TransientSourceError(retry_after)` is raised. Other 4xx are not retried.
 - Secrets: an API key never appears in a log record, an error or an exception: `apikey=` query
   values and every registered secret are masked, exceptions from requests are not chained (their
   text carries the URL), and urllib3's debug log of request lines is masked too.
@@ -28,8 +29,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -186,7 +187,7 @@ class HttpClient:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self._rng = rng or random.Random(0)
+        self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         self._sleep = sleep
         self._secrets = tuple(s for s in secrets if s)

@@ -39,8 +39,8 @@ from typing import Any
 
 import requests
 
-from tracers.chains import normalize_address, normalize_tx_hash
 from tracers.chains import chain as get_chain
+from tracers.chains import normalize_address, normalize_tx_hash
 from tracers.domain import FetchResult, TokenInfo, Transfer
 from tracers.errors import AddressError, SourceError, TransientSourceError
 from tracers.sources.explorer import unindexed_position
@@ -176,8 +176,10 @@ class TronGridSource:
     def _items(self, address: str, from_slot: int, through_slot: int, tally: Tally) -> list[dict]:
         """Every item over the range, following fingerprints; an item seen twice counts once."""
         low, high = slot_range_ms(from_slot, through_slot)
+        # Block timestamps sit exactly on slot starts: ask from 1 ms earlier so that the first
+        # slot is in whether TronGrid's bounds are inclusive or not (fetch() filters by slot).
         params: dict[str, Any] = {"limit": self.page_limit, "only_confirmed": "true",
-                                  "min_timestamp": low, "max_timestamp": high}
+                                  "min_timestamp": max(0, low - 1), "max_timestamp": high}
         if self.contract:
             params["contract_address"] = self.contract
         url = f"{self.base_url}/v1/accounts/{address}/transactions/trc20"
