@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import evaluate, import_etl
+from bench import evaluate, import_etl, live, scale
 
-BENCHMARKS = {"import": import_etl.main, "evaluate": evaluate.main}
+BENCHMARKS = {"import": import_etl.main, "evaluate": evaluate.main, "live": live.main, "scale": scale.main}
 
 
 def main(argv: list[str]) -> int:

@@ -3,17 +3,20 @@
 Goal (issue): `trace_case` on the scam embedded in a world of >= 5M transfers within 2x of the
 same trace in a world of ~60k. The simulator's scam does not depend on the background's size
 (`transfers`, `users`), so both worlds share one seed and victim count and hold the same scam; the
-benchmark checks that in their truth.json (tx hashes and log indexes aside: they follow from
-how the background packs the blocks) and says so. Alongside: bench/naive.py, the tracer a
-developer writes first (every transfer into Python, a breadth-first search), timed on the same
-stores, and both scored against truth.json (perpetrators, deposit addresses).
+benchmark checks that in their truth.json and says so (tx hashes and log indexes aside: they follow
+from how the background packs the blocks; and the services the scam pays, named by kind: their
+addresses are drawn after the users). Only the trace is timed: the median of 3 runs of
+`trace_case` on the store (each a new trace run). Alongside: bench/naive.py, the tracer a developer
+writes first (every transfer into Python, a breadth-first search), timed on the same stores; both
+scored against truth.json (perpetrators, deposit addresses); then one more trace on a connection
+that times each SQL statement, to show where the time goes.
 
-Worlds and stores are cached in BENCH_DIR (default bench/out), reused when present: the 5M world
-takes ~30 s to simulate, ~20 s to import and ~4 GB of disk. Sizes: BENCH_SCALE_SMALL (default
-60,000) and BENCH_SCALE_LARGE (default 5,000,000) transfers, users = transfers / 100 (at least
-400). BENCH_NAIVE_LARGE=0 skips the naive tracer on the large world (it holds every transfer in
-memory; it is also skipped when the memory it would need is not available). BENCH_SCALE_PROFILE=0
-skips the extra profiled trace that shows where the time goes, statement by statement.
+Worlds and stores are cached in BENCH_DIR (default bench/out, `scale-*`; delete them after the
+simulator changes), reused when present: the 5M world takes ~30 s to simulate, ~40 s to import and
+~4 GB of disk. Sizes: BENCH_SCALE_SMALL (default 60,000) and BENCH_SCALE_LARGE (default 5,000,000)
+transfers, users = transfers / 100 (at least 400). BENCH_NAIVE_LARGE=0 skips the naive tracer on
+the large world (it holds every transfer in memory, ~2 GB for 5M; it is also skipped when that
+memory is not available). BENCH_SCALE_PROFILE=0 skips the profiled trace.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ CASE = "BENCH-SCALE-1"
 SEED, VICTIMS = 23, 60
 ROUNDS = 3
 GOAL = 2.0
-NAIVE_BYTES_PER_TRANSFER = 400  # Python tuples and strings; measured ~300 on the 60k world
+NAIVE_BYTES_PER_TRANSFER = 500  # peak of load_graph: ~430 measured on the 5M world
 PROFILE_TOP = 8  # statements listed per world
 TRUTH_PARTS = ("clusters", "perpetrators", "scam_deposits")
 PLACEMENT = frozenset({"tx_hash", "log_index"})  # where the background packs the scam's transfers
@@ -288,7 +291,7 @@ def _profile(con: duckdb.DuckDBPyConnection) -> Profile:
 # ---------------------------------------------------------------- output
 
 def _pr(c: Counts) -> str:
-    return f"{c.precision:.2f}/{c.recall:.2f}"
+    return f"{c.precision:.3f}/{c.recall:.3f}"
 
 
 def table(results: list[Result]) -> str:
@@ -311,23 +314,24 @@ def table(results: list[Result]) -> str:
 
 def profile_table(small: Result, large: Result) -> str:
     """The statements that take the most of the large world's trace, beside the small world's."""
-    s, l = small.profile, large.profile
-    assert s is not None and l is not None
-    names = sorted(l.statements, key=lambda n: -l.statements[n][1])[:PROFILE_TOP]
-    sql_s = sum(sec for _, sec in s.statements.values())
-    sql_l = sum(sec for _, sec in l.statements.values())
-    titles = ["statement", "calls", f"{small.spec.name} s", f"{large.spec.name} s", "L/S", f"share of {large.spec.name}"]
+    ps, pl = small.profile, large.profile
+    assert ps is not None and pl is not None
+    names = sorted(pl.statements, key=lambda n: -pl.statements[n][1])[:PROFILE_TOP]
+    sql_s = sum(sec for _, sec in ps.statements.values())
+    sql_l = sum(sec for _, sec in pl.statements.values())
+    titles = ["statement", "calls", f"{small.spec.name} s", f"{large.spec.name} s", "L/S",
+              f"share of {large.spec.name}"]
     rows = []
     for name in names:
-        calls, seconds = l.statements[name]
-        small_seconds = s.statements.get(name, (0, 0.0))[1]
+        calls, seconds = pl.statements[name]
+        small_seconds = ps.statements.get(name, (0, 0.0))[1]
         rows.append([name, str(calls), f"{small_seconds:.3f}", f"{seconds:.3f}",
-                     f"{seconds / small_seconds:.1f}x" if small_seconds else "-", f"{seconds / l.total:.0%}"])
-    rows.append(["all SQL", str(sum(c for c, _ in l.statements.values())), f"{sql_s:.3f}", f"{sql_l:.3f}",
-                 f"{sql_l / sql_s:.1f}x" if sql_s else "-", f"{sql_l / l.total:.0%}"])
-    rows.append(["python (propagate, classify, record)", "", f"{s.total - sql_s:.3f}", f"{l.total - sql_l:.3f}",
-                 f"{(l.total - sql_l) / (s.total - sql_s):.1f}x" if s.total > sql_s else "-",
-                 f"{(l.total - sql_l) / l.total:.0%}"])
+                     f"{seconds / small_seconds:.1f}x" if small_seconds else "-", f"{seconds / pl.total:.0%}"])
+    rows.append(["all SQL", str(sum(c for c, _ in pl.statements.values())), f"{sql_s:.3f}", f"{sql_l:.3f}",
+                 f"{sql_l / sql_s:.1f}x" if sql_s else "-", f"{sql_l / pl.total:.0%}"])
+    rows.append(["python (propagate, classify, record)", "", f"{ps.total - sql_s:.3f}", f"{pl.total - sql_l:.3f}",
+                 f"{(pl.total - sql_l) / (ps.total - sql_s):.1f}x" if ps.total > sql_s else "-",
+                 f"{(pl.total - sql_l) / pl.total:.0%}"])
     widths = [max(len(row[i]) for row in [titles, *rows]) for i in range(len(titles))]
     lines = [titles, ["-" * w for w in widths], *rows]
     return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines)
@@ -346,7 +350,7 @@ def main() -> None:
         result, truth = run_world(spec, root, run_naive, profile)
         results.append(result)
         truths.append(truth)
-    s, l = results
+    small_r, large_r = results
     same = scam_parts(truths[0]) == scam_parts(truths[1])
     differing = [p for p in TRUTH_PARTS if scam_parts(truths[0])[p] != scam_parts(truths[1])[p]]
 
@@ -356,17 +360,17 @@ def main() -> None:
           "services by kind): "
           + ("yes" if same else f"NO, {', '.join(differing)} differ"))
     print(table(results))
-    print(f"  transfers L/S          {l.stored / s.stored:8.1f}x")
-    print(f"  tracers trace L/S      {l.trace_seconds / s.trace_seconds:8.2f}x  (goal <= {GOAL:g}x)")
-    if s.naive and l.naive:
-        print(f"  naive L/S              {l.naive.seconds / s.naive.seconds:8.2f}x")
+    print(f"  transfers L/S          {large_r.stored / small_r.stored:8.1f}x")
+    print(f"  tracers trace L/S      {large_r.trace_seconds / small_r.trace_seconds:8.2f}x  (goal <= {GOAL:g}x)")
+    if small_r.naive and large_r.naive:
+        print(f"  naive L/S              {large_r.naive.seconds / small_r.naive.seconds:8.2f}x")
     for r in results:
         if r.naive:
             print(f"  naive / tracers in {r.spec.name}   {r.naive.seconds / r.trace_seconds:8.2f}x")
-    if s.profile and l.profile:
-        print(f"  where the trace's time goes (one more profiled run each: {s.profile.total:.2f} s in S, "
-              f"{l.profile.total:.2f} s in L; statements by their time in L, fetching included)")
-        print(profile_table(s, l))
+    if small_r.profile and large_r.profile:
+        print(f"  where the trace's time goes (one more profiled run each: {small_r.profile.total:.2f} s in S, "
+              f"{large_r.profile.total:.2f} s in L; statements by their time in L, fetching included)")
+        print(profile_table(small_r, large_r))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,21 @@ def test_fifo_and_haircut_attribute_differently(con, tmp_path, mini_chain):
     assert haircut[(SCAM, a, USDT)] + haircut[(SCAM, b, USDT)] == 1_000_000_000
 
 
+@pytest.mark.parametrize("hops", [1, 2, 3])
+def test_a_short_hop_limit_records_where_it_stopped(peel_world, hops):
+    run = trace_case(peel_world, CASE, TraceParams(hops=hops))
+    r = roles(peel_world, run.run_id)
+    assert r[SCAM] == "perpetrator"
+    if hops == 1:  # the hop is where it stopped: recorded, not followed
+        assert r[HOP] == "unknown" and DEPOSIT not in r
+        stop = peel_world.execute(
+            "SELECT detail FROM findings WHERE run_id = ? AND rule = 'hop_limit' AND address = ?",
+            [run.run_id, HOP]).fetchall()
+        assert stop and "--hops 1" in stop[0][0]
+    else:  # an endpoint one hop further is still recognised for what it is
+        assert r[HOP] == "perpetrator" and r[DEPOSIT] == "deposit_wallet"
+
+
 def test_a_case_without_seeds_says_what_to_do(con):
     open_case(con, "EMPTY")
     with pytest.raises(CaseError, match="tracers reports import"):

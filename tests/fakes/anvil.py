@@ -122,7 +122,7 @@ class Anvil:
               wait: float = 20.0) -> Anvil:
         """anvil on a free 127.0.0.1 port, not mining on its own, answering JSON-RPC."""
         binary = anvil_binary()
-        for attempt in range(3):  # the free port can be taken between choosing and binding
+        for _ in range(3):  # the free port can be taken between choosing and binding
             port = free_port()
             log_path = Path(tempfile.mkstemp(prefix=f"anvil-{port}-", suffix=".log")[1])
             args = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--no-mining",
@@ -306,8 +306,8 @@ def _send(tx: _Tx, emulated: set[str], nonces: dict[str, int]) -> tuple[str, lis
         if tx.value and tx.to != address:
             raise ReplayError(f"{tx.hash} pays ether to {tx.to} and moves a token: not replayable")
         call["to"] = address
-        call["data"] = "0x" + "".join(_word(t["from_address"]) + _word(t["to_address"]) + f"{int(t['value']):064x}"
-                                      for t in tx.transfers)
+        call["data"] = "0x" + "".join(_word(t["from_address"]) + _word(t["to_address"])
+                                      + f"{int(t['value']):064x}" for t in tx.transfers)
         call["gas"] = hex(40_000 + 12_000 * len(tx.transfers))
     else:
         if tx.to is None:
@@ -317,7 +317,8 @@ def _send(tx: _Tx, emulated: set[str], nonces: dict[str, int]) -> tuple[str, lis
     return ("eth_sendTransaction", [call])
 
 
-def _check(rpc: _Batcher, planned: dict[str, tuple[int, _Tx]], head: int, chunk: int) -> dict[tuple[str, int], int]:
+def _check(rpc: _Batcher, planned: dict[str, tuple[int, _Tx]], head: int,
+           chunk: int) -> dict[tuple[str, int], int]:
     """Every receipt as planned (block, status, logs); the world -> anvil log index mapping."""
     if int(rpc.one("eth_blockNumber", []), 16) != head:
         raise ReplayError(f"anvil is not at block {head} after the replay")
@@ -326,7 +327,8 @@ def _check(rpc: _Batcher, planned: dict[str, tuple[int, _Tx]], head: int, chunk:
     problems = []
     for start in range(0, len(hashes), chunk):
         part = hashes[start:start + chunk]
-        for anvil_hash, receipt in zip(part, rpc.send([("eth_getTransactionReceipt", [h]) for h in part])):
+        receipts = rpc.send([("eth_getTransactionReceipt", [h]) for h in part])
+        for anvil_hash, receipt in zip(part, receipts, strict=True):
             block, tx = planned[anvil_hash]
             status = int(receipt["status"], 16)
             logs = receipt["logs"]
@@ -335,7 +337,7 @@ def _check(rpc: _Batcher, planned: dict[str, tuple[int, _Tx]], head: int, chunk:
                 problems.append(f"{tx.hash}: block {receipt['blockNumber']} status {status} "
                                 f"{len(logs)} log(s); planned block {block}, failed={tx.failed}")
                 continue
-            for row, log in zip(tx.transfers if not tx.failed else [], logs):
+            for row, log in zip(tx.transfers if not tx.failed else [], logs, strict=True):
                 log_indexes[(tx.hash, int(row["log_index"]))] = int(log["logIndex"], 16)
     if problems:
         raise ReplayError(f"{len(problems)} transaction(s) not as planned, e.g. " + "; ".join(problems[:3]))

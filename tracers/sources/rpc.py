@@ -17,14 +17,16 @@ What one fetch reads, over the block range (both ends included), for one address
 - Native ether, by what the node offers, detected once per source (or as `native=` says):
   1. Otterscan (`ots_getApiLevel` answers: Erigon, Reth, anvil): `ots_searchTransactionsBefore`,
      paged backwards from the range's end; each page comes with the receipts.
-  2. else `trace_filter` (fromAddress, then toAddress; hex block numbers): the top-level calls;
+  2. else `trace_filter` (fromAddress, then toAddress; hex block numbers): the top-level calls,
+     a failed one marked by its `error`;
   3. else a bounded scan of `eth_getBlockByNumber(n, true)` over the range with the receipts of the
      address's transactions, refused above `max_scan_blocks` blocks (the error says what to use).
   A transaction with value > 0 and receipt status 1 is a 'native' transfer; status 0 is a FailedTx.
 - Internal ether (contract calls that move ether), when `trace_filter` answers: the transactions
-  its traces name are read whole with `trace_transaction` (one batch), so that a call under a
-  reverted call does not count (some nodes, anvil among them, leave `error` out of trace_filter's
-  results); position = `trace_position(traceAddress)`, as the explorer source numbers them.
+  its traces name are read whole with `trace_transaction` (one batch), because a call under a
+  reverted call carries no `error` itself and trace_filter leaves the reverted caller out when it
+  does not name the address; position = `trace_position(traceAddress)`, as the explorer source
+  numbers them.
 - Block times: `eth_getBlockByNumber(n, false)` in batches, for every block that holds a transfer.
 - Token metadata (symbol, decimals, name) of contracts new to this source: `eth_call`, one batch.
 
@@ -40,6 +42,7 @@ password, query string or key-like path segments (`https://host/v3/***`).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -167,6 +170,7 @@ class RpcSource:
         self.w3 = w3
         url = getattr(w3.provider, "endpoint_uri", None) or type(w3.provider).__name__
         self.shown_url, self._secrets = describe_url(str(url))
+        _LOG_MASK.add(self._secrets)
         self._timeout = (getattr(w3.provider, "_request_kwargs", None) or {}).get("timeout")
         self._support: NodeSupport | None = None
         self._spans: dict[str, int] = {}
@@ -348,27 +352,25 @@ class RpcSource:
 
     # -- traces (native ether when there is no ots_, internal ether) ---------------------------
 
-    def _traced(self, rpc: _Rpc, address: str, lo: int, hi: int,
-                roots: bool) -> list[Root]:
-        """Movements in the transactions whose traces name the address, read whole."""
+    def _traced(self, rpc: _Rpc, address: str, lo: int, hi: int, roots: bool) -> list[Root]:
+        """Internal ether (and, with `roots`, native ether) from the traces naming the address."""
         checksummed = to_checksum_address(address)
         traces = []
         for side in ("fromAddress", "toAddress"):
             traces += self._ranged(rpc, "trace_filter", lambda a, b, side=side: [{
                 "fromBlock": hex(a), "toBlock": hex(b), side: [checksummed]}], lo, hi)
-        wanted: dict[str, None] = {}
+        found: list[Root] = []
+        wanted: dict[str, None] = {}  # transactions with internal value to read whole
         for trace in traces:
-            top = not trace.get("traceAddress")
-            value = hex_int((trace.get("action") or {}).get("value") or 0)
-            if roots or (not top and value > 0) or trace.get("type") in ("suicide", "selfdestruct"):
+            if not trace.get("traceAddress"):  # the transaction's own call; a failed one has `error`
+                if roots:
+                    found.append(decode_trace_tree(self.chain, [trace])[0])
+            elif hex_int((trace.get("action") or {}).get("value") or 0) > 0 \
+                    or trace.get("type") in ("suicide", "selfdestruct"):
                 wanted.setdefault(hex_text(trace["transactionHash"]))
         trees = rpc.batch("trace_transaction", [[h] for h in wanted])
-        found: list[Root] = []
         for tx_hash, tree in zip(wanted, trees, strict=True):
-            root, internal = decode_trace_tree(self.chain, self._present(tree, "traces", tx_hash))
-            if roots:
-                found.append(root)
-            found.extend(internal)
+            found.extend(decode_trace_tree(self.chain, self._present(tree, "traces", tx_hash))[1])
         return found
 
     # -- block times, token metadata -----------------------------------------------------------
@@ -446,7 +448,7 @@ _KINDS = {"native": 0, "internal": 1, "token": 2}
 class _Rpc:
     """JSON-RPC calls for one fetch: counted (a batch is one request), errors classified."""
 
-    def __init__(self, provider: Any, shown_url: str, secrets: Sequence[str], batch_size: int,
+    def __init__(self, provider: Any, shown_url: str, secrets: Sequence[tuple[str, str]], batch_size: int,
                  timeout: float | None):
         self.provider = provider
         self.shown_url = shown_url
@@ -547,9 +549,7 @@ class _Rpc:
         return SourceError(f"{where} does not answer {method}: error {code}: {message}; {fix}")
 
     def mask(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
+        return mask(text, self.secrets)
 
 
 def _excerpt(response: requests.Response | None) -> str:
@@ -562,27 +562,70 @@ def _excerpt(response: requests.Response | None) -> str:
 # -- secrets -----------------------------------------------------------------------------------
 
 _KEYLIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
+_SHORTEST_SECRET = 4  # shorter pieces (a user "u", a query value "1") would garble every message
 
 
-def describe_url(url: str) -> tuple[str, list[str]]:
-    """(the URL as it may be shown, the secrets in it): user, password, query, key-like path parts."""
+def describe_url(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """The URL as it may be shown, and what to replace in text that may carry it: the whole URL
+    (by the shown one), then user, password, query and key-like path segments (by ***)."""
     try:
         parts = urlsplit(url)
         hostname, port = parts.hostname, parts.port
     except ValueError:
-        return "(a URL that does not parse)", [url]
+        return "(a URL that does not parse)", [(url, "(a URL that does not parse)")]
     if not parts.scheme or not hostname:
         return url, []  # an IPC path or a provider's name: nothing secret in it
-    secrets = [s for s in (parts.username, parts.password, parts.query, parts.fragment) if s]
+    pieces = [s for s in (parts.username, parts.password, parts.query, parts.fragment) if s]
+    pieces += [q.split("=", 1)[1] for q in parts.query.split("&") if "=" in q]
     segments = []
     for segment in parts.path.split("/"):
         if _KEYLIKE.fullmatch(segment):
-            secrets.append(segment)
+            pieces.append(segment)
             segment = "***"
         segments.append(segment)
     shown = f"{parts.scheme}://{hostname}{f':{port}' if port else ''}{'/'.join(segments)}"
-    secrets += [q.split("=", 1)[-1] for q in parts.query.split("&") if "=" in q and q.split("=", 1)[-1]]
-    return shown, sorted(set(secrets), key=len, reverse=True)
+    kept = sorted({p for p in pieces if len(p) >= _SHORTEST_SECRET}, key=len, reverse=True)
+    return shown, [(url, shown)] + [(p, "***") for p in kept]
+
+
+def mask(text: str, replacements: Iterable[tuple[str, str]]) -> str:
+    for secret, shown in replacements:
+        text = text.replace(secret, shown)
+    return text
+
+
+class _MaskSecrets(logging.Filter):
+    """Masks node URLs' secrets in web3's and urllib3's DEBUG records (they print the endpoint)."""
+
+    LOGGERS = ("web3.providers.HTTPProvider", "web3._utils.http_session_manager.HTTPSessionManager",
+               "web3.providers.base.JSONBaseProvider", "urllib3.connectionpool")
+
+    def __init__(self) -> None:
+        super().__init__("tracers-rpc-mask")
+        self.replacements: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def add(self, replacements: Iterable[tuple[str, str]]) -> None:
+        with self._lock:
+            known = set(self.replacements) | set(replacements)
+            self.replacements = sorted(known, key=lambda pair: len(pair[0]), reverse=True)
+            for name in self.LOGGERS:
+                logger = logging.getLogger(name)
+                if self not in logger.filters:
+                    logger.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is its logger's to report
+            return True
+        masked = mask(message, self.replacements)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_LOG_MASK = _MaskSecrets()
 
 
 __all__ = ["NodeSupport", "RangeRefused", "RpcSource", "Unsupported", "describe_url"]

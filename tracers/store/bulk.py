@@ -32,6 +32,7 @@ def insert_rows(
     con.register("_bulk_rows", frame)
     try:
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM _bulk_rows")
-    finally:
-        con.unregister("_bulk_rows")
+    except duckdb.Error:
+        raise  # the caller's transaction rolls back; the view goes with the connection
+    con.unregister("_bulk_rows")
     return len(rows)

@@ -179,7 +179,10 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
             run_id, trace.chain, address, endpoint.role, endpoint.subrole, None, endpoint.label,
             endpoint.exchange, endpoint.confidence, hop, json.dumps(ids),
         ))
+    placed = {row[2] for row in rows.addresses}
     for address, depth in sorted(trace.beyond_hops.items()):
+        if address in placed:
+            continue  # a rule placed it already (a collection, a victim, ...)
         finding = found.add("not_followed", "hop_limit", f"reached at hop {depth}, beyond --hops {params.hops}",
                             address=address, params={"hops": params.hops},
                             tx_hashes=[f.move.tx_hash for f in into.get(address, [])])
