@@ -77,6 +77,18 @@ def test_token_transfer_vectors_from_the_export_job(con, tmp_path):
     assert stored(con, "token") == expected
 
 
+def test_transfers_to_holds_exactly_the_transfers(con, stream_vectors, mini_chain):
+    """The receiver-ordered copy is a data check away from the table it mirrors."""
+    import_etl(con, stream_vectors)
+    import_etl(con, stream_vectors)
+    a, b = "0x" + "a" * 40, "0x" + "b" * 40
+    mini_chain.pay_ether(a, b, 5)
+    import_etl(con, mini_chain.write())
+    for left, right in (("transfers", "transfers_to"), ("transfers_to", "transfers")):
+        assert con.execute(f"SELECT count(*) FROM (SELECT * FROM {left} EXCEPT ALL SELECT * FROM {right})").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM transfers_to").fetchall()[0][0] == 419
+
+
 def test_import_twice_leaves_the_same_rows(con, stream_vectors):
     first = import_etl(con, stream_vectors)
     snapshot = con.execute("SELECT * EXCLUDE (amount), CAST(amount AS VARCHAR) FROM transfers ORDER BY ALL").fetchall()

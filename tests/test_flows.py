@@ -48,7 +48,7 @@ def world(tmp_path_factory):
     open_case(con, CASE)
     import_reports(con, CASE, folder / "world" / "reports.csv")
     reference = snapshot(con, trace_case(con, CASE).run_id)
-    for table in ("transfers", "blocks", "trace_runs", "trace_addresses", "trace_flows", "findings"):
+    for table in ("transfers", "transfers_to", "blocks", "trace_runs", "trace_addresses", "trace_flows", "findings"):
         con.execute(f"DELETE FROM {table}")
     con.close()
     shutil.copy(folder / "full.duckdb", folder / "empty.duckdb")

@@ -51,6 +51,7 @@ def live_store(folder, name):
     shutil.copy(folder / "full.duckdb", folder / name)
     con = connect(folder / name)
     con.execute("DELETE FROM transfers")
+    con.execute("DELETE FROM transfers_to")
     con.execute("DELETE FROM blocks")
     con.execute("DELETE FROM trace_runs")
     for table in ("trace_addresses", "trace_flows", "findings"):
@@ -69,6 +70,8 @@ def test_live_trace_equals_the_store_trace(full_store):
     assert live[1] == reference[1], _diff(live[1], reference[1])
     stored = con.execute("SELECT count(*), count(DISTINCT (chain, tx_hash, kind, position)) FROM transfers").fetchall()[0]
     assert stored[0] == stored[1]  # nothing doubled
+    mirror = con.execute("SELECT count(*) FROM (SELECT * FROM transfers EXCEPT ALL SELECT * FROM transfers_to)").fetchall()
+    assert mirror == [(0,)] and con.execute("SELECT count(*) FROM transfers_to").fetchall()[0][0] == stored[0]
     total = source.con.execute("SELECT count(*) FROM transfers").fetchall()[0][0]
     assert stored[0] < total  # the trace fetched what it reached, not the chain
 

@@ -4,7 +4,7 @@
 -- list, to fetch them first. Inputs: trace_candidates(address). Parameters: $chain, $min_senders.
 WITH paid AS (
     SELECT to_address AS candidate, from_address AS payer
-    FROM transfers
+    FROM transfers_to
     WHERE chain = $chain AND amount > 0 AND from_address IS NOT NULL
       AND to_address IN (SELECT address FROM trace_candidates)
     GROUP BY ALL

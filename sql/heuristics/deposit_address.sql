@@ -35,7 +35,7 @@ forwards AS (
 ),
 incoming AS (
     SELECT t.to_address AS d, t.asset, t.tx_hash, t.block_number, t.amount
-    FROM transfers t
+    FROM transfers_to t
     WHERE t.chain = $chain AND t.amount > 0
       AND t.to_address IN (SELECT address FROM trace_candidates)
 ),

@@ -7,7 +7,7 @@
 WITH into_members AS (
     SELECT t.to_address AS consolidator, t.from_address AS sweeper, t.asset,
            sum(t.amount) AS amount, list(t.tx_hash ORDER BY t.block_number, t.position) AS txs
-    FROM transfers t
+    FROM transfers_to t
     WHERE t.chain = $chain AND t.amount > 0 AND list_contains($assets, t.asset)
       AND t.to_address IN (SELECT address FROM trace_members)
       AND t.from_address IS NOT NULL

@@ -11,7 +11,7 @@ WITH gas AS (
     WHERE t.chain = $chain AND t.kind = 'native' AND t.amount > 0
       AND t.amount <= CAST($gas_max_wei AS BIGNUM)
       AND t.from_address IN (
-          SELECT DISTINCT g.from_address FROM transfers g
+          SELECT DISTINCT g.from_address FROM transfers_to g
           WHERE g.chain = $chain AND g.kind = 'native'
             AND g.to_address IN (SELECT address FROM trace_members)
             AND g.amount <= CAST($gas_max_wei AS BIGNUM)

@@ -8,7 +8,7 @@
 -- $min_receivers, $sweeper_share.
 WITH paid AS (
     SELECT t.to_address AS a, t.from_address AS s, t.asset, sum(t.amount) AS amount
-    FROM transfers t
+    FROM transfers_to t
     WHERE t.chain = $chain AND t.amount > 0
       AND t.to_address IN (SELECT address FROM trace_candidates)
     GROUP BY ALL

@@ -23,9 +23,16 @@ FROM (
 ANTI JOIN (SELECT tx_hash FROM transactions WHERE chain = $chain) t USING (tx_hash)
 GROUP BY s.tx_hash;
 
-INSERT INTO transfers
-SELECT $chain, s.asset, s.kind, s.tx_hash, s.position, s.block_number, s.tx_index, s.block_time,
-       s.from_address, s.to_address, s.amount, $source
+CREATE OR REPLACE TEMP TABLE stage_new_transfers AS
+SELECT $chain AS chain, s.asset, s.kind, s.tx_hash, s.position, s.block_number, s.tx_index,
+       s.block_time, s.from_address, s.to_address, s.amount, $source AS source
 FROM stage_transfers s
 ANTI JOIN (SELECT tx_hash, kind, position FROM transfers WHERE chain = $chain) t
     USING (tx_hash, kind, position);
+
+-- In sender order here and receiver order in transfers_to (see sql/schema/004_transfers_to.sql).
+INSERT INTO transfers SELECT * FROM stage_new_transfers ORDER BY chain, from_address;
+
+INSERT INTO transfers_to SELECT * FROM stage_new_transfers ORDER BY chain, to_address;
+
+DROP TABLE stage_new_transfers;

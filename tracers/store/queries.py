@@ -10,9 +10,12 @@ from tracers.amounts import format_units
 _TRANSFERS_OF = """
 SELECT t.block_time, t.block_number, t.tx_hash, t.kind, t.position, t.from_address, t.to_address,
        t.asset, a.symbol, a.decimals, CAST(t.amount AS VARCHAR) AS amount
-FROM transfers t
+FROM (
+    SELECT * FROM transfers WHERE chain = $chain AND from_address = $address
+    UNION
+    SELECT * FROM transfers_to WHERE chain = $chain AND to_address = $address
+) t
 LEFT JOIN assets a ON a.chain = t.chain AND a.asset = t.asset
-WHERE t.chain = $chain AND (t.from_address = $address OR t.to_address = $address)
 ORDER BY t.block_number, t.tx_index NULLS LAST, t.position
 LIMIT $limit
 """
@@ -45,7 +48,7 @@ def transfers_of(
 def sum_received(con: duckdb.DuckDBPyConnection, chain: str, address: str, asset: str) -> int:
     """Exact total of `asset` received by `address` (BIGNUM sum, read back as text)."""
     rows = con.execute(
-        "SELECT CAST(coalesce(sum(amount), CAST(0 AS BIGNUM)) AS VARCHAR) FROM transfers "
+        "SELECT CAST(coalesce(sum(amount), CAST(0 AS BIGNUM)) AS VARCHAR) FROM transfers_to "
         "WHERE chain = ? AND to_address = ? AND asset = ?",
         [chain, address, asset],
     ).fetchall()

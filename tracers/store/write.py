@@ -30,13 +30,18 @@ def write_fetch(con: duckdb.DuckDBPyConnection, result: FetchResult) -> int:
     with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} AS SELECT * FROM transfers LIMIT 0")
         insert_rows(con, _STAGE, _COLUMNS, rows, {"amount": "BIGNUM"})
-        added = con.execute(
+        con.execute(
             f"""
-            INSERT INTO transfers
+            CREATE OR REPLACE TEMP TABLE {_STAGE}_new AS
             SELECT DISTINCT ON (s.chain, s.tx_hash, s.kind, s.position) s.* FROM {_STAGE} s
             ANTI JOIN transfers t USING (chain, tx_hash, kind, position)
             """
+        )
+        added = con.execute(
+            f"INSERT INTO transfers SELECT * FROM {_STAGE}_new ORDER BY chain, from_address"
         ).fetchall()[0][0]
+        con.execute(f"INSERT INTO transfers_to SELECT * FROM {_STAGE}_new ORDER BY chain, to_address")
+        con.execute(f"DROP TABLE {_STAGE}_new")
         con.execute(
             f"""
             INSERT INTO blocks

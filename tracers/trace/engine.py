@@ -233,7 +233,7 @@ def _fan_in(con, result: ChainTrace, params: TraceParams) -> set[str]:
 def _senders_into(con, chain: str, members: set[str]) -> list[str]:
     """Who sent anything to the members (to fetch before the clustering rules read them)."""
     rows = con.execute(
-        "SELECT DISTINCT from_address FROM transfers WHERE chain = ? AND from_address IS NOT NULL "
+        "SELECT DISTINCT from_address FROM transfers_to WHERE chain = ? AND from_address IS NOT NULL "
         "AND to_address IN (SELECT address FROM trace_members)", [chain]).fetchall()
     return [a for (a,) in rows if a not in members]
 
@@ -288,8 +288,8 @@ def seeds_of_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, lis
         """
         SELECT chain, seed_id, address, asset, tx_hash, position, CAST(amount AS VARCHAR),
                victim_address, report_id,
-               (SELECT kind FROM transfers t WHERE t.chain = s.chain AND t.tx_hash = s.tx_hash
-                  AND t.position = s.position AND t.asset = s.asset LIMIT 1) AS kind
+               (SELECT min(kind) FROM transfers_to t WHERE t.chain = s.chain AND t.to_address = s.address
+                  AND t.tx_hash = s.tx_hash AND t.position = s.position AND t.asset = s.asset) AS kind
         FROM seeds s WHERE case_id = ? ORDER BY seed_id
         """,
         [case_id],
