@@ -118,3 +118,46 @@ class MiniChain:
 @pytest.fixture
 def mini_chain(tmp_path) -> MiniChain:
     return MiniChain(tmp_path / "mini")
+
+
+CHAIN_DATA_TABLES = ("transfers", "transfers_to", "blocks", "trace_runs", "trace_addresses",
+                     "trace_flows", "findings")
+
+
+def traced_world(folder: Path, case: str, **config) -> tuple:
+    """Simulate a world, import it whole, take its case's reports and trace them over the store.
+    Returns the reference outcome (trace_snapshot) of that store trace."""
+    from tracers.cases import open_case
+    from tracers.etl import import_etl
+    from tracers.reports import import_reports
+    from tracers.simulate import SimulationConfig, simulate
+    from tracers.tags import import_tag_files
+    from tracers.trace import trace_case
+
+    simulate(folder / "world", SimulationConfig(**config))
+    con = connect(folder / "full.duckdb")
+    try:
+        import_etl(con, folder / "world")
+        assert import_tag_files(con, [folder / "world" / "tags.csv"]).ok
+        open_case(con, case)
+        import_reports(con, case, folder / "world" / "reports.csv")
+        return trace_snapshot(con, trace_case(con, case).run_id)
+    finally:
+        con.close()
+
+
+def forget_chain_data(con) -> None:
+    """What an analyst's store holds before a live trace: tags, cases, reports, seeds; no chain."""
+    for table in CHAIN_DATA_TABLES:
+        con.execute(f"DELETE FROM {table}")
+
+
+def trace_snapshot(con, run_id):
+    """A trace run's roles and flows, comparable across runs and stores."""
+    roles = con.execute(
+        "SELECT address, role, subrole FROM trace_addresses WHERE run_id = ? ORDER BY ALL", [run_id]
+    ).fetchall()
+    flows = con.execute(
+        "SELECT tx_hash, kind, position, CAST(traced_amount AS VARCHAR) FROM trace_flows "
+        "WHERE run_id = ? ORDER BY ALL", [run_id]).fetchall()
+    return roles, flows

@@ -12,15 +12,10 @@ import time
 
 import pytest
 
+from conftest import forget_chain_data, trace_snapshot, traced_world
 from fakes.explorer_server import ExplorerServer
 from fakes.world import Faults, World
-from tracers.cases import open_case
-from tracers.etl import import_etl
-from tracers.reports import import_reports
-from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
-from tracers.tags import import_tag_files
-from tracers.trace import trace_case
 
 CASE = "FLOW-1"
 
@@ -41,28 +36,12 @@ def prefect_server(tmp_path_factory):
 def world(tmp_path_factory):
     """A small world, the store trace of its case (the reference), and an analyst's empty store."""
     folder = tmp_path_factory.mktemp("flows")
-    simulate(folder / "world", SimulationConfig(seed=17, victims=10, users=100, transfers=4000))
+    reference = traced_world(folder, CASE, seed=17, victims=10, users=100, transfers=4000)
     con = connect(folder / "full.duckdb")
-    import_etl(con, folder / "world")
-    assert import_tag_files(con, [folder / "world" / "tags.csv"]).ok
-    open_case(con, CASE)
-    import_reports(con, CASE, folder / "world" / "reports.csv")
-    reference = snapshot(con, trace_case(con, CASE).run_id)
-    for table in ("transfers", "transfers_to", "blocks", "trace_runs", "trace_addresses", "trace_flows", "findings"):
-        con.execute(f"DELETE FROM {table}")
+    forget_chain_data(con)
     con.close()
     shutil.copy(folder / "full.duckdb", folder / "empty.duckdb")
     return folder, reference, World.load(folder / "world")
-
-
-def snapshot(con, run_id):
-    roles = con.execute(
-        "SELECT address, role, subrole FROM trace_addresses WHERE run_id = ? ORDER BY ALL", [run_id]
-    ).fetchall()
-    flows = con.execute(
-        "SELECT tx_hash, kind, position, CAST(traced_amount AS VARCHAR) FROM trace_flows "
-        "WHERE run_id = ? ORDER BY ALL", [run_id]).fetchall()
-    return roles, flows
 
 
 def latest(db):
@@ -72,7 +51,7 @@ def latest(db):
         dup = con.execute(
             "SELECT count(*) - count(DISTINCT (chain, tx_hash, kind, position)) FROM transfers"
         ).fetchall()[0][0]
-        return snapshot(con, run_id), dup
+        return trace_snapshot(con, run_id), dup
     finally:
         con.close()
 

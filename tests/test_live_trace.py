@@ -7,14 +7,11 @@ import shutil
 
 import pytest
 
+from conftest import forget_chain_data, trace_snapshot, traced_world
 from fakes.store_source import StoreSource
-from tracers.cases import open_case
-from tracers.etl import import_etl
 from tracers.reports import import_reports
-from tracers.simulate import SimulationConfig, simulate
 from tracers.sources.fetcher import Fetcher
 from tracers.store import connect
-from tracers.tags import import_tag_files
 from tracers.trace import trace_case
 
 CASE = "LIVE-1"
@@ -24,38 +21,15 @@ CASE = "LIVE-1"
 def full_store(tmp_path_factory):
     """A simulated world imported whole, traced over the store: the reference."""
     folder = tmp_path_factory.mktemp("live")
-    simulate(folder / "world", SimulationConfig(seed=13, victims=15, users=150, transfers=8000))
-    con = connect(folder / "full.duckdb")
-    import_etl(con, folder / "world")
-    assert import_tag_files(con, [folder / "world" / "tags.csv"]).ok
-    open_case(con, CASE)
-    import_reports(con, CASE, folder / "world" / "reports.csv")
-    run = trace_case(con, CASE)
-    reference = snapshot(con, run.run_id)
-    con.close()
+    reference = traced_world(folder, CASE, seed=13, victims=15, users=150, transfers=8000)
     return folder, reference
-
-
-def snapshot(con, run_id):
-    roles = con.execute(
-        "SELECT address, role, subrole FROM trace_addresses WHERE run_id = ? ORDER BY ALL", [run_id]
-    ).fetchall()
-    flows = con.execute(
-        "SELECT tx_hash, kind, position, CAST(traced_amount AS VARCHAR) FROM trace_flows "
-        "WHERE run_id = ? ORDER BY ALL", [run_id]).fetchall()
-    return roles, flows
 
 
 def live_store(folder, name):
     """An empty store with only what an analyst has: tags, the case and its reports' seeds."""
     shutil.copy(folder / "full.duckdb", folder / name)
     con = connect(folder / name)
-    con.execute("DELETE FROM transfers")
-    con.execute("DELETE FROM transfers_to")
-    con.execute("DELETE FROM blocks")
-    con.execute("DELETE FROM trace_runs")
-    for table in ("trace_addresses", "trace_flows", "findings"):
-        con.execute(f"DELETE FROM {table}")
+    forget_chain_data(con)
     return con
 
 
@@ -65,7 +39,7 @@ def test_live_trace_equals_the_store_trace(full_store):
     source = StoreSource(folder / "full.duckdb")
     fetcher = Fetcher(con, source, "ethereum")
     run = trace_case(con, CASE, ensure={"ethereum": fetcher.ensure})
-    live = snapshot(con, run.run_id)
+    live = trace_snapshot(con, run.run_id)
     assert live[0] == reference[0], _diff(live[0], reference[0])
     assert live[1] == reference[1], _diff(live[1], reference[1])
     stored = con.execute("SELECT count(*), count(DISTINCT (chain, tx_hash, kind, position)) FROM transfers").fetchall()[0]
@@ -78,7 +52,7 @@ def test_live_trace_equals_the_store_trace(full_store):
     fetched_before = len(source.fetched)
     again = trace_case(con, CASE, ensure={"ethereum": Fetcher(con, source, "ethereum").ensure})
     assert len(source.fetched) == fetched_before  # checkpoints: nothing fetched twice
-    assert snapshot(con, again.run_id) == reference
+    assert trace_snapshot(con, again.run_id) == reference
     con.close()
 
 
