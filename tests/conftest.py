@@ -63,7 +63,7 @@ class MiniChain:
 
     GENESIS = 1_767_225_600  # 2026-01-01T00:00:00Z
 
-    def __init__(self, folder: Path, first_block: int = 100):
+    def __init__(self, folder: Path, first_block: int = 100, first_tx: int = 0):
         self.folder = folder
         self.block = first_block
         self.blocks: list[dict] = []
@@ -71,7 +71,7 @@ class MiniChain:
         self.token_transfers: list[dict] = []
         self.receipts: list[dict] = []
         self._log = 0
-        self._n = 0
+        self._n = first_tx
         self.new_block()
 
     def new_block(self) -> int:

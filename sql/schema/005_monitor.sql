@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS monitor_passes (
     case_id      VARCHAR NOT NULL,
     baseline_run VARCHAR,              -- NULL on the first pass (it only records the baseline)
     run_id       VARCHAR NOT NULL,
+    through_blocks VARCHAR NOT NULL,   -- JSON {chain: newest block stored}: later events are new
     started_at   TIMESTAMPTZ NOT NULL,
     finished_at  TIMESTAMPTZ NOT NULL,
     alerts       INTEGER NOT NULL

@@ -1,0 +1,1 @@
+"""Monitoring of known clusters: what is watched, a pass that raises alerts, their delivery."""

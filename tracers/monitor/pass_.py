@@ -1,0 +1,121 @@
+"""One monitoring pass over a case: trace it again (a live source fetches only what is new since
+each address's checkpoint), compare with the previous pass's run, and store an alert for each new
+chain event that matters. The first pass of a case records the baseline and alerts nothing.
+Alert ids hash the chain event, so the same event never alerts twice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from tracers.store import transaction
+from tracers.store.bulk import insert_rows
+from tracers.store.connection import read_sql
+from tracers.trace import TraceParams, trace_case
+
+MIN_AT_REST_UNITS = 1000  # funds at rest of at least 1,000 token units moving raise an alert
+
+
+@dataclass(frozen=True)
+class PassResult:
+    case_id: str
+    pass_id: str
+    run_id: str
+    baseline_run: str | None
+    new_alerts: list[dict]
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.baseline_run is None
+
+
+_ALERT_COLUMNS = ["alert_id", "case_id", "pass_id", "kind", "chain", "address", "related", "asset",
+                  "amount", "traced_amount", "tx_hash", "position", "block_number", "block_time",
+                  "detail", "evidence", "created_at"]
+
+
+def alert_id(case_id: str, kind: str, chain: str, tx_hash, move, position, address) -> str:
+    key = "|".join(str(part) for part in (case_id, kind, chain, tx_hash, move, position, address))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def run_pass(
+    con: duckdb.DuckDBPyConnection,
+    case_id: str,
+    params: TraceParams | None = None,
+    ensure: Mapping[str, Callable] | None = None,
+    progress: Callable[[str], None] | None = None,
+    min_at_rest_units: int = MIN_AT_REST_UNITS,
+) -> PassResult:
+    started = datetime.now(UTC)
+    previous = con.execute(
+        "SELECT run_id, through_blocks FROM monitor_passes WHERE case_id = ? ORDER BY started_at DESC LIMIT 1",
+        [case_id],
+    ).fetchall()
+    run = trace_case(con, case_id, params, progress=progress, ensure=ensure)
+    through = dict(con.execute("SELECT chain, max(block_number) FROM transfers GROUP BY chain").fetchall())
+    count = con.execute("SELECT count(*) FROM monitor_passes WHERE case_id = ?", [case_id]).fetchall()[0][0]
+    pass_id = f"{case_id}:pass:{count + 1}"
+    rows: list[tuple] = []
+    baseline = previous[0][0] if previous else None
+    if baseline is not None:
+        since = json.loads(previous[0][1])
+        con.execute("CREATE OR REPLACE TEMP TABLE monitor_since (chain VARCHAR, block BIGINT)")
+        for chain, block in since.items():
+            con.execute("INSERT INTO monitor_since VALUES (?, ?)", [chain, block])
+        found = con.execute(
+            read_sql("monitor/alerts.sql"),
+            {"run": run.run_id, "baseline": baseline, "min_at_rest": min_at_rest_units},
+        ).fetchall()
+        now = datetime.now(UTC)
+        for (kind, chain, address, related, asset, amount, traced, tx, move, position, block,
+             time, detail) in found:
+            evidence = _evidence(con, run.run_id, chain, address, related, tx)
+            rows.append((
+                alert_id(case_id, kind, chain, tx, move, position, address), case_id, pass_id, kind,
+                chain, address, related, asset, amount, traced, tx, position, block, time, detail,
+                json.dumps(evidence, sort_keys=True), now,
+            ))
+    known = {a for (a,) in con.execute("SELECT alert_id FROM alerts WHERE case_id = ?", [case_id]).fetchall()}
+    fresh = [r for r in dict((r[0], r) for r in rows).values() if r[0] not in known]
+    with transaction(con):
+        insert_rows(con, "alerts", _ALERT_COLUMNS, fresh, {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
+        con.execute(
+            "INSERT INTO monitor_passes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [pass_id, case_id, baseline, run.run_id, json.dumps(through, sort_keys=True), started,
+             datetime.now(UTC), len(fresh)],
+        )
+    return PassResult(case_id, pass_id, run.run_id, baseline, [dict(zip(_ALERT_COLUMNS, r)) for r in fresh])
+
+
+def _evidence(con, run_id: str, chain: str, address, related, tx) -> dict:
+    findings = [f for (f,) in con.execute(
+        "SELECT finding_id FROM findings WHERE run_id = ? AND chain = ? AND address IN (?, ?) ORDER BY finding_id",
+        [run_id, chain, address, related]).fetchall()]
+    return {"run_id": run_id, "findings": findings[:20], "tx_hashes": [tx] if tx else []}
+
+
+def list_alerts(con: duckdb.DuckDBPyConnection, case_id: str | None = None,
+                since: datetime | None = None) -> list[dict]:
+    rows = con.execute(
+        """
+        SELECT a.alert_id, a.case_id, a.kind, a.chain, a.address, a.related, a.asset,
+               CAST(a.amount AS VARCHAR), CAST(a.traced_amount AS VARCHAR), a.tx_hash, a.position,
+               a.block_number, a.block_time, a.detail, a.evidence, a.created_at, s.decimals,
+               coalesce((SELECT string_agg(d.status, ',') FROM alert_deliveries d
+                         WHERE d.alert_id = a.alert_id), '') AS delivery
+        FROM alerts a LEFT JOIN assets s ON s.chain = a.chain AND s.asset = a.asset
+        WHERE (? IS NULL OR a.case_id = ?) AND (? IS NULL OR a.created_at >= ?)
+        ORDER BY a.created_at, a.block_number NULLS FIRST, a.alert_id
+        """,
+        [case_id, case_id, since, since],
+    ).fetchall()
+    keys = ("alert_id", "case_id", "kind", "chain", "address", "related", "asset", "amount",
+            "traced_amount", "tx_hash", "position", "block_number", "block_time", "detail",
+            "evidence", "created_at", "decimals", "delivery")
+    return [dict(zip(keys, r)) for r in rows]

@@ -1,0 +1,90 @@
+"""What is watched: a case's cluster, or addresses an analyst names (added to the case as seeds)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from tracers.cases import require_case
+from tracers.errors import CaseError
+from tracers.trace import add_address_seed
+
+DEFAULT_CRON = "*/30 * * * *"
+
+
+def _check_cron(cron: str) -> str:
+    fields = cron.split()
+    if len(fields) != 5:
+        raise CaseError(f"--cron {cron!r}: give five fields (minute hour day month weekday), e.g. '*/30 * * * *'")
+    return " ".join(fields)
+
+
+def add_monitor(con: duckdb.DuckDBPyConnection, case_id: str, cron: str = DEFAULT_CRON,
+                webhook: str | None = None, chain: str | None = None,
+                addresses: list[str] | None = None) -> list[str]:
+    """Watch the case's cluster, or the given addresses (seeds of the case); returns monitor ids."""
+    require_case(con, case_id)
+    cron = _check_cron(cron)
+    if webhook:
+        from tracers.monitor.deliver import webhook_url_is_safe
+
+        webhook_url_is_safe(webhook)
+    now = datetime.now(UTC)
+    targets: list[tuple[str, str | None, str | None]] = []
+    if addresses:
+        for address in addresses:
+            seed_id = add_address_seed(con, case_id, chain or "ethereum", address)
+            canonical = seed_id.rsplit(":", 1)[1]
+            targets.append((f"{case_id}:{chain}:{canonical}", chain, canonical))
+    else:
+        targets.append((case_id, None, None))
+    for monitor_id, target_chain, address in targets:
+        con.execute(
+            "INSERT INTO monitors VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO UPDATE SET "
+            "cron = excluded.cron, webhook = excluded.webhook, removed_at = NULL",
+            [monitor_id, case_id, target_chain, address, cron, webhook, now],
+        )
+    return [t[0] for t in targets]
+
+
+def remove_monitor(con: duckdb.DuckDBPyConnection, monitor_id: str) -> None:
+    done = con.execute(
+        "UPDATE monitors SET removed_at = ? WHERE monitor_id = ? AND removed_at IS NULL RETURNING 1",
+        [datetime.now(UTC), monitor_id],
+    ).fetchall()
+    if not done:
+        raise CaseError(f"no active monitor {monitor_id!r}: see `tracers monitor list`")
+
+
+def list_monitors(con: duckdb.DuckDBPyConnection, include_removed: bool = False) -> list[dict]:
+    rows = con.execute(
+        """
+        SELECT m.monitor_id, m.case_id, coalesce(m.chain, ''), coalesce(m.address, ''), m.cron,
+               coalesce(m.webhook, ''), m.created_at, m.removed_at,
+               (SELECT max(finished_at) FROM monitor_passes p WHERE p.case_id = m.case_id)
+        FROM monitors m WHERE ? OR m.removed_at IS NULL ORDER BY m.monitor_id
+        """,
+        [include_removed],
+    ).fetchall()
+    keys = ("monitor_id", "case_id", "chain", "address", "cron", "webhook", "created_at",
+            "removed_at", "last_pass")
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)}
+        for row in rows
+    ]
+
+
+def watched_cases(con: duckdb.DuckDBPyConnection, case_id: str | None = None) -> dict[str, list[str]]:
+    """Active monitors' cases, each with its webhooks."""
+    rows = con.execute(
+        "SELECT case_id, webhook FROM monitors WHERE removed_at IS NULL AND (? IS NULL OR case_id = ?) "
+        "ORDER BY case_id", [case_id, case_id]).fetchall()
+    cases: dict[str, list[str]] = {}
+    for case, webhook in rows:
+        hooks = cases.setdefault(case, [])
+        if webhook and webhook not in hooks:
+            hooks.append(webhook)
+    if case_id and case_id not in cases:
+        raise CaseError(f"case {case_id!r} is not monitored: `tracers monitor add --case {case_id}` first")
+    return cases
