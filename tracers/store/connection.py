@@ -7,8 +7,10 @@ read from the checkout's `sql/` when running from source.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -102,17 +104,31 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     target = str(path)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"cannot open the store {target}: {exc}. If another tracers process is using it, "
-            "wait for it to finish or point --db / TRACERS_DB at another file"
-        ) from None
+    con = _open_waiting(target, read_only)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         _migrate(con)
     return con
+
+
+def _open_waiting(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds it (DuckDB allows one writer process), wait
+    for it with backoff, up to TRACERS_DB_WAIT seconds (default 600): a trace and a monitoring
+    pass started together take turns instead of failing."""
+    deadline = time.monotonic() + float(os.environ.get("TRACERS_DB_WAIT", "600"))
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() + delay > deadline:
+                raise StoreError(
+                    f"cannot open the store {target}: {exc}. If another tracers process is using "
+                    "it, wait for it to finish (or raise TRACERS_DB_WAIT, in seconds) or point "
+                    "--db / TRACERS_DB at another file"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
