@@ -24,6 +24,20 @@ RECEIPT_COLUMNS = ["transaction_hash", "transaction_index", "block_hash", "block
                    "effective_gas_price"]
 
 
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One temporary Prefect API for the session, with its own PREFECT_HOME (no leaked caches)."""
+    import os
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
 @pytest.fixture
 def con(tmp_path):
     connection = connect(tmp_path / "store.duckdb")

@@ -20,18 +20,6 @@ from tracers.store import connect
 CASE = "FLOW-1"
 
 
-@pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory):
-    """One temporary Prefect API for the session, with its own PREFECT_HOME (no leaked caches)."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    os.environ["PREFECT_HOME"] = str(home)
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A small world, the store trace of its case (the reference), and an analyst's empty store."""

@@ -57,11 +57,15 @@ tags_app = _app("Import and list address tags (GraphSense TagPacks, CSV).")
 case_app = _app("Open and list cases.")
 reports_app = _app("Import and list victim reports of a case.")
 export_app = _app("Export a traced case: subpoena CSVs per exchange, the case's addresses.")
+monitor_app = _app("Watch known clusters and alert when they move.")
+alerts_app = _app("List and deliver monitoring alerts.")
 app.add_typer(import_app, name="import")
 app.add_typer(tags_app, name="tags")
 app.add_typer(case_app, name="case")
 app.add_typer(reports_app, name="reports")
 app.add_typer(export_app, name="export")
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(alerts_app, name="alerts")
 
 
 class Source(str, Enum):
@@ -482,6 +486,137 @@ def _describe_export(result, out_dir: Path) -> str:
     files = getattr(result, "files", None) or []
     names = ", ".join(str(getattr(f, "name", f)) for f in files)
     return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
+
+
+# ---------------------------------------------------------------- monitoring
+
+WebhookOpt = Annotated[
+    str | None, typer.Option("--webhook", help="POST each new alert as JSON to this URL.")
+]
+
+
+@monitor_app.command("add")
+def monitor_add_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    addresses: Annotated[
+        list[str] | None, typer.Argument(help="Addresses to watch (default: the case's cluster).")
+    ] = None,
+    chain: Annotated[str, typer.Option("--chain", help="Chain of the addresses.")] = "ethereum",
+    cron: Annotated[str, typer.Option("--cron", help="When to run a pass (cron).")] = "*/30 * * * *",
+    webhook: WebhookOpt = None,
+) -> None:
+    """Watch a case's cluster, or named addresses (added to the case as seeds)."""
+    from tracers.monitor.watch import add_monitor
+
+    with store(ctx) as con:
+        ids = add_monitor(con, case, cron, webhook, chain, addresses or None)
+    for monitor_id in ids:
+        out.print(f"watching {monitor_id} ({cron})")
+
+
+@monitor_app.command("list")
+def monitor_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """The active monitors with their schedule and last pass."""
+    from tracers.monitor.watch import list_monitors
+
+    with store(ctx) as con:
+        rows = list_monitors(con)
+    render(rows, ["monitor_id", "case_id", "chain", "address", "cron", "webhook", "last_pass"],
+           fmt, sys.stdout, "monitors")
+
+
+@monitor_app.command("remove")
+def monitor_remove_cmd(
+    ctx: typer.Context,
+    monitor_id: Annotated[str, typer.Argument(help="A monitor id from `tracers monitor list`.")],
+) -> None:
+    """Stop watching (the alerts raised so far are kept)."""
+    from tracers.monitor.watch import remove_monitor
+
+    with store(ctx) as con:
+        remove_monitor(con, monitor_id)
+    out.print(f"stopped watching {monitor_id}")
+
+
+@monitor_app.command("run")
+def monitor_run_cmd(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
+    source: SourceOpt = Source.store,
+    chain: Annotated[str, typer.Option("--chain", help="Chain the live source serves.")] = "ethereum",
+    rpc_url: RpcOpt = None,
+    explorer_url: ExplorerOpt = None,
+    tron_url: TronOpt = None,
+    webhook: WebhookOpt = None,
+) -> None:
+    """One monitoring pass now (the monitor_clusters Prefect flow)."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from flows.monitor import monitor_clusters
+
+    with _stages("monitoring") as step:
+        step("starting the Prefect flow")
+        summary = monitor_clusters(case=case, source=source.value, chain=chain, db=str(ctx.obj["db"]),
+                                   rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url,
+                                   webhook=webhook)
+    deliveries = summary.pop("_deliveries", {})
+    for case_id, numbers in summary.items():
+        if numbers["baseline"]:
+            out.print(f"{case_id}: baseline recorded ({numbers['run_id']}); later passes alert on changes")
+        else:
+            out.print(f"{case_id}: {numbers['alerts']} new alert(s) ({numbers['pass_id']})")
+    if deliveries:
+        out.print(f"webhook deliveries: {deliveries.get('delivered', 0)} delivered, "
+                  f"{deliveries.get('pending', 0)} pending (retried on the next pass)")
+
+
+@alerts_app.command("list")
+def alerts_list_cmd(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only alerts raised since (ISO 8601, or 24h, 7d).")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Alerts raised by monitoring passes, oldest first."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracers.amounts import format_units
+    from tracers.monitor.pass_ import list_alerts
+    from tracers.reports.parse import parse_time
+    from tracers.trace import parse_duration
+
+    start = None
+    if since:
+        try:
+            start = datetime.now(UTC) - timedelta(seconds=parse_duration(since))
+        except TracersError:
+            try:
+                start = parse_time(since)
+            except ValueError:
+                raise typer.BadParameter("--since: an ISO 8601 time or a duration like 24h") from None
+    with store(ctx) as con:
+        rows = list_alerts(con, case, start)
+    for row in rows:
+        row["amount_units"] = (format_units(int(row["amount"]), row["decimals"])
+                               if row["amount"] is not None and row["decimals"] is not None else "")
+    render(rows, ["created_at", "case_id", "kind", "address", "related", "amount_units", "tx_hash",
+                  "detail", "delivery"], fmt, sys.stdout, "alerts")
+
+
+@alerts_app.command("deliver")
+def alerts_deliver_cmd(ctx: typer.Context) -> None:
+    """Deliver the alerts whose webhook delivery is still pending."""
+    import requests
+
+    from tracers.monitor.deliver import deliver_pending
+
+    with store(ctx) as con:
+        report = deliver_pending(con, requests.Session())
+    out.print(f"{report.delivered} delivered, {report.still_pending} still pending")
+    if report.still_pending:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------- simulate, demo, status

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from tracers.monitor.deliver import enqueue
 from tracers.store import transaction
 from tracers.store.bulk import insert_rows
 from tracers.store.connection import read_sql
@@ -51,7 +52,10 @@ def run_pass(
     ensure: Mapping[str, Callable] | None = None,
     progress: Callable[[str], None] | None = None,
     min_at_rest_units: int = MIN_AT_REST_UNITS,
+    webhooks: list[str] | tuple[str, ...] = (),
 ) -> PassResult:
+    """A pass over the case. Its alerts, and a pending delivery of each to every webhook, land in
+    one transaction: an alert is never stored without its deliveries."""
     started = datetime.now(UTC)
     previous = con.execute(
         "SELECT run_id, through_blocks FROM monitor_passes WHERE case_id = ? ORDER BY started_at DESC LIMIT 1",
@@ -85,6 +89,8 @@ def run_pass(
     fresh = [r for r in dict((r[0], r) for r in rows).values() if r[0] not in known]
     with transaction(con):
         insert_rows(con, "alerts", _ALERT_COLUMNS, fresh, {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
+        for hook in webhooks:
+            enqueue(con, [r[0] for r in fresh], hook)
         con.execute(
             "INSERT INTO monitor_passes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [pass_id, case_id, baseline, run.run_id, json.dumps(through, sort_keys=True), started,

@@ -1,0 +1,77 @@
+"""The monitor_clusters Prefect flow: a pass over every watched case (or one), alerts published as
+Prefect artifacts and delivered to webhooks (pending deliveries of earlier passes included)."""
+
+from __future__ import annotations
+
+import requests
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows.trace import ParallelFetcher
+from tracers.monitor.artifacts import alerts_markdown, alerts_table, artifact_key
+from tracers.monitor.deliver import deliver_pending, webhook_url_is_safe
+from tracers.monitor.pass_ import list_alerts, run_pass
+from tracers.monitor.watch import watched_cases
+from tracers.sources.factory import spec_from_options
+from tracers.store import connect
+
+
+@flow(name="monitor_clusters", log_prints=True)
+def monitor_clusters(
+    case: str | None = None,
+    source: str = "store",
+    chain: str = "ethereum",
+    db: str = "tracers.duckdb",
+    rpc_url: str | None = None,
+    explorer_url: str | None = None,
+    tron_url: str | None = None,
+    webhook: str | None = None,
+) -> dict:
+    """Watch known clusters: trace each monitored case again (a live source fetches only what is
+    new since each address's checkpoint) and alert on new outflows, deposits, new deposit
+    addresses and members, funds at rest moving, and money reaching sanctioned, mixer or bridge
+    addresses.
+
+    Args:
+        case: Only this case (default: every monitored case).
+        source: Where chain data comes from: store, rpc, explorer or tron.
+        chain: The chain the live source serves.
+        db: The DuckDB store.
+        rpc_url: EVM JSON-RPC URL (or TRACERS_RPC_URL_<CHAIN>).
+        explorer_url: Etherscan-v2 compatible API URL (or TRACERS_EXPLORER_URL).
+        tron_url: TronGrid URL (or TRACERS_TRON_URL).
+        webhook: Also POST every new alert to this URL (besides the monitors' own webhooks).
+    """
+    logger = get_run_logger()
+    if webhook:
+        webhook_url_is_safe(webhook)
+    con = connect(db)
+    summary: dict[str, dict] = {}
+    try:
+        cases = watched_cases(con, case)
+        ensure = {}
+        if source != "store":
+            spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url)
+            ensure[chain] = ParallelFetcher(con, spec)
+        for case_id, hooks in cases.items():
+            hooks = hooks + ([webhook] if webhook and webhook not in hooks else [])
+            result = run_pass(con, case_id, ensure=ensure, progress=logger.info, webhooks=hooks)
+            if result.is_baseline:
+                logger.info("%s: baseline recorded (run %s)", case_id, result.run_id)
+            else:
+                logger.info("%s: %d new alerts", case_id, len(result.new_alerts))
+            if result.new_alerts:
+                fresh = {a["alert_id"] for a in result.new_alerts}
+                rows = [a for a in list_alerts(con, case_id) if a["alert_id"] in fresh]
+                create_markdown_artifact(alerts_markdown(rows, case_id, result.pass_id),
+                                         key=artifact_key("alerts", case_id),
+                                         description=f"alerts of {result.pass_id}")
+                create_table_artifact(alerts_table(rows), key=artifact_key("alerts", case_id, "table"),
+                                      description=f"alerts of {result.pass_id}")
+            summary[case_id] = {"pass_id": result.pass_id, "run_id": result.run_id,
+                                "baseline": result.is_baseline, "alerts": len(result.new_alerts)}
+        report = deliver_pending(con, requests.Session())
+        summary["_deliveries"] = {"delivered": report.delivered, "pending": report.still_pending}
+    finally:
+        con.close()
+    return summary
