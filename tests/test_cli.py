@@ -136,3 +136,24 @@ def test_builtin_tags_import_and_reimport_is_stable(tmp_path):
     assert invoke("--db", db, "status", "--format", "json").stdout == first
     counts = {r["what"]: r["count"] for r in json.loads(first)}
     assert counts["tags"] > 1000 and counts["tag files"] == len(builtin_tag_files())
+
+
+def test_monitor_commands_and_alert_listing(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    assert invoke("--db", db, "case", "open", "M1").exit_code == 0
+    added = invoke("--db", db, "monitor", "add", "--case", "M1", "--cron", "0 * * * *",
+                   "--webhook", "https://hooks.example/alerts")
+    assert added.exit_code == 0 and "watching M1 (0 * * * *)" in added.stdout
+    wallet = invoke("--db", db, "monitor", "add", "0x" + "ab" * 20, "--case", "M1", "--chain", "ethereum")
+    assert wallet.exit_code == 0 and f"M1:ethereum:0x{'ab' * 20}" in wallet.stdout
+    listed = json.loads(invoke("--db", db, "monitor", "list", "--format", "json").stdout)
+    assert [m["monitor_id"] for m in listed] == ["M1", f"M1:ethereum:0x{'ab' * 20}"]
+    assert invoke("--db", db, "monitor", "remove", "M1").exit_code == 0
+    again = invoke("--db", db, "monitor", "remove", "M1")
+    assert again.exit_code == 1 and "tracers monitor list" in again.stderr
+    bad = invoke("--db", db, "monitor", "add", "--case", "M1", "--webhook", "ftp://x/y")
+    assert bad.exit_code == 1
+    cron = invoke("--db", db, "monitor", "add", "--case", "M1", "--cron", "every hour")
+    assert cron.exit_code == 1 and "five fields" in cron.stderr
+    alerts = invoke("--db", db, "alerts", "list", "--case", "M1", "--since", "24h", "--format", "csv")
+    assert alerts.exit_code == 0 and alerts.stdout.startswith("created_at,case_id,kind")
