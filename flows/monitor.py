@@ -26,6 +26,7 @@ def monitor_clusters(
     explorer_url: str | None = None,
     tron_url: str | None = None,
     webhook: str | None = None,
+    only_due: bool = False,
 ) -> dict:
     """Watch known clusters: trace each monitored case again (a live source fetches only what is
     new since each address's checkpoint) and alert on new outflows, deposits, new deposit
@@ -41,6 +42,8 @@ def monitor_clusters(
         explorer_url: Etherscan-v2 compatible API URL (or TRACERS_EXPLORER_URL).
         tron_url: TronGrid URL (or TRACERS_TRON_URL).
         webhook: Also POST every new alert to this URL (besides the monitors' own webhooks).
+        only_due: Only the cases whose monitors' own schedules (tracers monitor add --cron) have
+            come round since their last pass; the scheduled deployment sets it.
     """
     logger = get_run_logger()
     if webhook:
@@ -48,7 +51,7 @@ def monitor_clusters(
     con = connect(db)
     summary: dict[str, dict] = {}
     try:
-        cases = watched_cases(con, case)
+        cases = watched_cases(con, case, only_due=only_due)
         ensure = {}
         if source != "store":
             spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url)

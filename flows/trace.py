@@ -66,7 +66,29 @@ def trace_case(
 ) -> dict:
     """Trace a case from its seeds (victim reports, named scam addresses), pulling the chain data
     it needs from a live source (`rpc`, `explorer`, `tron`) or using the store as it is (`store`).
-    Returns the run id and what was found."""
+    Returns the run id and what was found.
+
+    Args:
+        case: Case id, e.g. FIU-2026-0142 (opened with `tracers case open`).
+        chain: Chain of the live source, e.g. ethereum, bsc, polygon, tron.
+        source: Where chain data comes from: store (what the store holds), rpc (an EVM JSON-RPC
+            node), explorer (an Etherscan-v2 or Blockscout API) or tron (TronGrid).
+        db: The store, a DuckDB file path as the serving process sees it.
+        rpc_url: JSON-RPC URL for source rpc; empty: TRACERS_RPC_URL_<CHAIN> or TRACERS_RPC_URL
+            of the process that runs the flow (keep URLs holding keys there).
+        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL. The key
+            is read from TRACERS_ETHERSCAN_KEY only.
+        tron_url: TronGrid URL for source tron; empty: TRACERS_TRON_URL. The key is read from
+            TRACERS_TRONGRID_KEY only.
+        confirmations: Live sources: leave the newest N blocks out.
+        hops: Stop this many hops from a victim's payment.
+        window: Follow money out of an address only this long after it arrived (12h, 30d, 2w).
+        taint: How victim money is attributed: haircut (proportional), fifo (first in, first
+            out) or poison.
+        start_block: Live sources: the first block read for an address never fetched before.
+        rate: Live sources: requests per second at most.
+        timeout: Live sources: seconds to wait for one answer.
+    """
     logger = get_run_logger()
     params = TraceParams(hops=hops, window_seconds=parse_duration(window), taint=Taint(taint))
     con = connect(db)
@@ -105,7 +127,30 @@ def trace_wallet(
     rate: float = 3.0,
     timeout: float = 30.0,
 ) -> dict:
-    """Trace from one wallet an analyst names (added to the case as a seed)."""
+    """Trace from one wallet an analyst names (added to the case as a seed).
+
+    Args:
+        chain: Chain of the wallet, e.g. ethereum, bsc, polygon, tron.
+        address: The wallet to trace from, e.g. a scam address a victim paid (0x... or T...).
+        case: Case id the wallet is added to as a seed, e.g. FIU-2026-0142.
+        source: Where chain data comes from: store (what the store holds), rpc (an EVM JSON-RPC
+            node), explorer (an Etherscan-v2 or Blockscout API) or tron (TronGrid).
+        db: The store, a DuckDB file path as the serving process sees it.
+        rpc_url: JSON-RPC URL for source rpc; empty: TRACERS_RPC_URL_<CHAIN> or TRACERS_RPC_URL
+            of the process that runs the flow (keep URLs holding keys there).
+        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL. The key
+            is read from TRACERS_ETHERSCAN_KEY only.
+        tron_url: TronGrid URL for source tron; empty: TRACERS_TRON_URL. The key is read from
+            TRACERS_TRONGRID_KEY only.
+        confirmations: Live sources: leave the newest N blocks out.
+        hops: Stop this many hops from a victim's payment.
+        window: Follow money out of an address only this long after it arrived (12h, 30d, 2w).
+        taint: How victim money is attributed: haircut (proportional), fifo (first in, first
+            out) or poison.
+        start_block: Live sources: the first block read for an address never fetched before.
+        rate: Live sources: requests per second at most.
+        timeout: Live sources: seconds to wait for one answer.
+    """
     con = connect(db)
     try:
         add_address_seed(con, case, chain, address)

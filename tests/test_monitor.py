@@ -76,3 +76,21 @@ def test_a_pass_alerts_on_exactly_what_changed_and_a_repeat_on_nothing(con, tmp_
 
     remove_monitor(con, CASE)
     assert list_monitors(con) == []
+
+
+def test_a_case_is_due_when_its_own_schedule_has_come_round(con):
+    from datetime import UTC, datetime
+
+    from tracers.monitor.watch import is_due, watched_cases
+
+    assert is_due("0 * * * *", None, datetime(2026, 3, 1, 10, 5, tzinfo=UTC))
+    assert not is_due("0 * * * *", datetime(2026, 3, 1, 10, 1, tzinfo=UTC), datetime(2026, 3, 1, 10, 59, tzinfo=UTC))
+    assert is_due("0 * * * *", datetime(2026, 3, 1, 10, 1, tzinfo=UTC), datetime(2026, 3, 1, 11, 0, tzinfo=UTC))
+    open_case(con, "DUE-1")
+    add_monitor(con, "DUE-1", cron="0 6 * * *")
+    assert watched_cases(con, only_due=True) == {"DUE-1": []}  # never passed: due
+    con.execute("INSERT INTO monitor_passes VALUES ('DUE-1:pass:1', 'DUE-1', NULL, 'r', '{}', "
+                "TIMESTAMPTZ '2026-03-01 06:30:00+00', TIMESTAMPTZ '2026-03-01 06:31:00+00', 0)")
+    assert watched_cases(con, only_due=True, now=datetime(2026, 3, 1, 20, 0, tzinfo=UTC)) == {}
+    assert watched_cases(con, only_due=True, now=datetime(2026, 3, 2, 6, 0, tzinfo=UTC)) == {"DUE-1": []}
+    assert watched_cases(con) == {"DUE-1": []}

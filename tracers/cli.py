@@ -56,7 +56,10 @@ import_app = _app("Import chain data into the store.")
 tags_app = _app("Import and list address tags (GraphSense TagPacks, CSV).")
 case_app = _app("Open and list cases.")
 reports_app = _app("Import and list victim reports of a case.")
-export_app = _app("Export a traced case: subpoena CSVs per exchange, the case's addresses.")
+export_app = _app(
+    "Export a traced case: subpoena CSVs per exchange, freeze lists per issuer, the case's "
+    "addresses, a GraphSense TagPack."
+)
 monitor_app = _app("Watch known clusters and alert when they move.")
 alerts_app = _app("List and deliver monitoring alerts.")
 app.add_typer(import_app, name="import")
@@ -488,6 +491,51 @@ def _describe_export(result, out_dir: Path) -> str:
     return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
 
 
+@export_app.command("freeze")
+def export_freeze_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_dir: Annotated[Path, typer.Option(
+        "--out", help="Folder for freeze_<issuer>.csv, freeze_no_issuer.csv and manifest.json.")],
+) -> None:
+    """Addresses still holding traced victim money: one CSV per issuer that can freeze it
+    (Tether, Circle), native coins apart, and a manifest."""
+    from tracers.exports import export_freeze
+
+    with store(ctx) as con:
+        result = export_freeze(con, case, out_dir)
+    out.print(result.describe(), markup=False)
+
+
+@export_app.command("tagpack")
+def export_tagpack_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="TagPack file to write (.yaml).")],
+    victims: Annotated[bool, typer.Option(
+        "--victims/--no-victims", help="Include victims' addresses (personal data).")] = True,
+) -> None:
+    """The case's perpetrators, deposit addresses and victims as a GraphSense TagPack."""
+    from tracers.exports import export_tagpack
+
+    with store(ctx) as con:
+        count = export_tagpack(con, case, out_file, victims=victims)
+    out.print(f"wrote {out_file}: {count} tags", markup=False)
+
+
+@app.command("verify")
+def verify_cmd(
+    folder: Annotated[Path, typer.Argument(help="An export folder (it holds manifest.json).")],
+) -> None:
+    """Check every file of an export folder against the SHA-256 in its manifest.json."""
+    from tracers.exports import verify_dir
+
+    result = verify_dir(folder)  # needs no store
+    out.print(result.describe(), markup=False)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- monitoring
 
 WebhookOpt = Annotated[
@@ -664,6 +712,30 @@ def status_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     with store(ctx) as con:
         rows = store_summary(con)
     render(rows, ["what", "count"], fmt, sys.stdout, f"store {ctx.obj['db']}")
+
+
+@app.command("serve")
+def serve_cmd(
+    ctx: typer.Context,
+    cron: Annotated[
+        str, typer.Option("--cron", help="How often the monitor looks for due cases (cron, UTC); "
+                                         "each monitor's own --cron says when its case is due.")
+    ] = "*/5 * * * *",
+    source: SourceOpt = Source.store,
+    chain: Annotated[str, typer.Option("--chain", help="Chain of the live source.")] = "ethereum",
+    limit: Annotated[
+        int, typer.Option("--limit", help="Flow runs at a time (one store has one writer: keep 1).")
+    ] = 1,
+) -> None:
+    """Serve the Prefect deployments until stopped: trace a case or a wallet from the Prefect UI,
+    the monitor on its schedule.
+
+    Needs a Prefect server (PREFECT_API_URL). Source URLs and API keys come from the environment,
+    never from parameters. See docs/deploy.md.
+    """
+    from flows.serve import serve
+
+    serve(ctx.obj["db"], cron=cron, source=source.value, chain=chain, limit=limit)
 
 
 def main() -> None:

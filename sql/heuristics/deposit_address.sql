@@ -14,6 +14,9 @@ WITH hot AS (
     SELECT address, min(actor) AS actor
     FROM tags
     WHERE chain = $chain AND category = 'exchange' AND actor IS NOT NULL
+      -- a deposit address someone tagged (a TagPack tracers exported) is not a hot wallet
+      AND coalesce(CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END, '')
+          <> 'deposit_wallet'
     GROUP BY address
 ),
 outgoing AS (

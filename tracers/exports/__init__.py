@@ -3,6 +3,11 @@
 - `export_subpoena`: one CSV per exchange of the victim money that reached its deposit addresses,
   and manifest.json with each file's sha256 (for the subpoena or freeze request).
 - `export_addresses`: every address of the run with its role and the findings behind it.
+- `export_freeze`: one CSV per issuer (Tether, Circle; native coins apart) of the addresses that
+  still hold traced victim money, with the stored balance and the evidence back to the reports.
+- `export_tagpack`: the case's perpetrators, deposit addresses and victims as a GraphSense TagPack;
+  `roles_from_tags` reads the roles back from it.
+- `verify_dir`: recompute the sha256 of every file an export folder's manifest.json lists.
 - `findings_summary` / `render_summary`: what the trace found, as data (`to_dict()`) and as text.
 
 Amounts are exact decimal strings in token units; CSV cells are neutralised against formulas.
@@ -10,22 +15,34 @@ Amounts are exact decimal strings in token units; CSV cells are neutralised agai
 
 from tracers.exports.addresses import ADDRESS_COLUMNS, ROLES, export_addresses
 from tracers.exports.assets import MissingDecimalsError
+from tracers.exports.freeze import FREEZE_COLUMNS, FreezeResult, export_freeze
 from tracers.exports.render import render_summary
 from tracers.exports.run import RunInfo, latest_run
 from tracers.exports.subpoena import SUBPOENA_COLUMNS, SubpoenaResult, export_subpoena
 from tracers.exports.summary import Summary, findings_summary
+from tracers.exports.tagpack import export_tagpack, role_of_tag, roles_from_tags
+from tracers.exports.verify import ManifestError, VerifyResult, verify_dir
 
 __all__ = [
     "ADDRESS_COLUMNS",
+    "FREEZE_COLUMNS",
     "ROLES",
     "SUBPOENA_COLUMNS",
+    "FreezeResult",
+    "ManifestError",
     "MissingDecimalsError",
     "RunInfo",
     "SubpoenaResult",
     "Summary",
+    "VerifyResult",
     "export_addresses",
+    "export_freeze",
     "export_subpoena",
+    "export_tagpack",
     "findings_summary",
     "latest_run",
     "render_summary",
+    "role_of_tag",
+    "roles_from_tags",
+    "verify_dir",
 ]

@@ -1,6 +1,7 @@
-"""manifest.json of a subpoena export: what was written, from which run, with each file's sha256.
+"""manifest.json of an export folder: what was written, from which run, with each file's sha256.
 
 Sorted keys, indent 2, LF, ASCII: the same store gives the same bytes except `generated_at`.
+`tracers verify DIR` (verify.py) recomputes every listed file's sha256 against it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ class ExportedFile:
 def manifest_bytes(
     run: RunInfo, columns: list[str], files: list[ExportedFile], generated_at: datetime | None = None
 ) -> bytes:
+    """The subpoena export's manifest (its layout is unchanged since the first release)."""
+    return export_manifest_bytes(run, columns, [f.to_dict() for f in files], generated_at)
+
+
+def export_manifest_bytes(
+    run: RunInfo,
+    columns: list[str],
+    files: list[dict],
+    generated_at: datetime | None = None,
+    extra: dict | None = None,
+) -> bytes:
+    """A manifest for any export folder: `files` are dicts holding at least `name` and `sha256`;
+    `extra` adds top-level keys (e.g. `export` and its `parameters`)."""
     manifest = {
         "case_id": run.case_id,
         "run_id": run.run_id,
@@ -62,6 +76,7 @@ def manifest_bytes(
             "tool_version": run.tool_version,
         },
         "columns": columns,
-        "files": [f.to_dict() for f in files],
+        "files": files,
+        **(extra or {}),
     }
     return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=True) + "\n").encode("ascii")

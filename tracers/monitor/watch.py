@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
+from cronsim import CronSim, CronSimError
 
 from tracers.cases import require_case
 from tracers.errors import CaseError
@@ -15,9 +16,23 @@ DEFAULT_CRON = "*/30 * * * *"
 
 def _check_cron(cron: str) -> str:
     fields = cron.split()
-    if len(fields) != 5:
-        raise CaseError(f"--cron {cron!r}: give five fields (minute hour day month weekday), e.g. '*/30 * * * *'")
+    try:
+        if len(fields) != 5:
+            raise ValueError
+        CronSim(" ".join(fields), datetime(2026, 1, 1))
+    except (ValueError, CronSimError):
+        raise CaseError(
+            f"--cron {cron!r}: give five fields (minute hour day month weekday), e.g. '*/30 * * * *'"
+        ) from None
     return " ".join(fields)
+
+
+def is_due(cron: str, last: datetime | None, now: datetime) -> bool:
+    """Whether a monitor with this schedule (UTC) is due at `now`, its case last passed `last`."""
+    if last is None:
+        return True
+    start = last.astimezone(UTC).replace(tzinfo=None)
+    return next(CronSim(cron, start)) <= now.astimezone(UTC).replace(tzinfo=None)
 
 
 def add_monitor(con: duckdb.DuckDBPyConnection, case_id: str, cron: str = DEFAULT_CRON,
@@ -75,16 +90,26 @@ def list_monitors(con: duckdb.DuckDBPyConnection, include_removed: bool = False)
     ]
 
 
-def watched_cases(con: duckdb.DuckDBPyConnection, case_id: str | None = None) -> dict[str, list[str]]:
-    """Active monitors' cases, each with its webhooks."""
+def watched_cases(con: duckdb.DuckDBPyConnection, case_id: str | None = None,
+                  only_due: bool = False, now: datetime | None = None) -> dict[str, list[str]]:
+    """Active monitors' cases, each with its webhooks; with `only_due`, only cases one of whose
+    monitors' schedule has come round since the case's last pass."""
+    now = now or datetime.now(UTC)
     rows = con.execute(
-        "SELECT case_id, webhook FROM monitors WHERE removed_at IS NULL AND (? IS NULL OR case_id = ?) "
-        "ORDER BY case_id", [case_id, case_id]).fetchall()
+        """
+        SELECT m.case_id, m.webhook, m.cron,
+               (SELECT max(p.started_at) FROM monitor_passes p WHERE p.case_id = m.case_id)
+        FROM monitors m WHERE m.removed_at IS NULL AND (? IS NULL OR m.case_id = ?)
+        ORDER BY m.case_id, m.monitor_id
+        """, [case_id, case_id]).fetchall()
     cases: dict[str, list[str]] = {}
-    for case, webhook in rows:
+    due: set[str] = set()
+    for case, webhook, cron, last in rows:
         hooks = cases.setdefault(case, [])
         if webhook and webhook not in hooks:
             hooks.append(webhook)
+        if is_due(cron, last, now):
+            due.add(case)
     if case_id and case_id not in cases:
         raise CaseError(f"case {case_id!r} is not monitored: `tracers monitor add --case {case_id}` first")
-    return cases
+    return {c: h for c, h in cases.items() if c in due} if only_due else cases

@@ -102,6 +102,8 @@ def migrations() -> list[tuple[int, Path]]:
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at `path` and apply pending schema migrations."""
     target = str(path)
+    if not target.strip():
+        raise StoreError("the store path is empty: give --db PATH or set TRACERS_DB")
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = _open_waiting(target, read_only)

@@ -38,11 +38,14 @@ class Endpoint:
 
 
 def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, tuple]:
-    """address -> (category, actor, label, confidence) of its strongest tag."""
+    """address -> (category, actor, label, confidence, role) of its strongest tag; `role` is the
+    tracers role a TagPack exported by tracers recorded in the tag's context (else None)."""
     with_table(con, "trace_lookup", addresses)
     rows = con.execute(
         """
-        SELECT address, category, actor, label, confidence FROM tags
+        SELECT address, category, actor, label, confidence,
+               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END AS role
+        FROM tags
         WHERE chain = $chain AND address IN (SELECT address FROM trace_lookup)
         QUALIFY row_number() OVER (
             PARTITION BY address
@@ -51,7 +54,7 @@ def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, 
         """,
         {"chain": chain},
     ).fetchall()
-    return {a: (c, actor, label, conf) for a, c, actor, label, conf in rows}
+    return {a: (c, actor, label, conf, role) for a, c, actor, label, conf, role in rows}
 
 
 def classify(
@@ -68,8 +71,16 @@ def classify(
     tags = tags_of(con, chain, candidates)
     for address in candidates:
         tag = tags.get(address)
-        if tag and tag[0] in SERVICE_CATEGORIES:
-            category, actor, label, confidence = tag
+        if tag and tag[0] == "exchange" and tag[4] == "deposit_wallet":
+            category, actor, label, confidence, _ = tag
+            found[address] = Endpoint(
+                role="deposit_wallet", subrole="tagged", rule="tagged_deposit_address",
+                exchange=actor, label=label,
+                detail=f"tagged as a deposit address of {actor} ({label})",
+                confidence=confidence if confidence is not None else 50,
+            )
+        elif tag and tag[0] in SERVICE_CATEGORIES:
+            category, actor, label, confidence, _ = tag
             found[address] = Endpoint(
                 role="exchange" if category == "exchange" else "service",
                 subrole=category,
