@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Both create .venv and install
 # what they need from the package registries; nothing else has to be on the machine but Python
-# >= 3.11 (and Node.js/npm for the tests' local Ethereum node, once live sources land).
+# >= 3.11; the tests also install anvil (npm) and Debian's chromium (apt, as root) for the
+# JSON-RPC and browser tests.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,7 +26,12 @@ $(ANVIL):
 demo: $(VENV)/.installed-test
 	$(BIN)/tracers demo
 
-test: $(VENV)/.installed-test $(ANVIL)
+# Headless Chromium for the report's browser test (Debian package; the test fails without it).
+CHROMIUM = /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(VENV)/.installed-test $(ANVIL) $(CHROMIUM)
 	TRACERS_ANVIL=$(abspath $(ANVIL)) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

@@ -491,6 +491,26 @@ def _describe_export(result, out_dir: Path) -> str:
     return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
 
 
+@app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_file: Annotated[Path, typer.Option(
+        "--out", help="HTML file to write: one self-contained file, opens offline.")],
+    tx_url: Annotated[str, typer.Option(
+        "--tx-url",
+        help="Link for each transaction, {tx} standing for its hash; e.g. "
+             "https://tronscan.org/#/transaction/{tx}.",
+    )] = "https://etherscan.io/tx/{tx}",
+) -> None:
+    """The case as one HTML page: money-flow graph, exchanges, funds at rest, timeline, evidence."""
+    from tracers.report import write_report
+
+    with store(ctx) as con:
+        path = write_report(con, case, out_file, tx_url)
+    out.print(f"wrote {path}: open it in a browser (it needs no network)", markup=False)
+
+
 @export_app.command("freeze")
 def export_freeze_cmd(
     ctx: typer.Context,

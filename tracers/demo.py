@@ -20,6 +20,7 @@ from tracers.etl import import_etl
 from tracers.evaluate import format_scores, score
 from tracers.exports import export_addresses, export_subpoena, findings_summary, render_summary
 from tracers.output import Format, render
+from tracers.report import write_report
 from tracers.reports import import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
@@ -77,11 +78,12 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
                 f"deposit addresses, {numbers['peel_chains']} peel chains"
             )
 
-        console.print("[bold]6. export[/] the subpoena files and the case's addresses")
+        console.print("[bold]6. export[/] the subpoena files, the case's addresses and the case report")
         subpoena = export_subpoena(con, DEMO_CASE, folder / "subpoena")
         addresses = folder / "addresses.csv"
         export_addresses(con, DEMO_CASE, addresses)
         (folder / "findings.md").write_text(render_summary(findings_summary(con, DEMO_CASE)))
+        report = write_report(con, DEMO_CASE, folder / "report.html")
         for item in subpoena.files:
             console.print(f"   {folder / 'subpoena' / item.name}: {item.rows} deposits")
     finally:
@@ -95,6 +97,7 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         f"  subpoena CSVs per exchange: {folder / 'subpoena'} (manifest.json holds their SHA-256)\n"
         f"  every address with its role and evidence: {addresses}\n"
         f"  findings, readable: {folder / 'findings.md'}\n"
+        f"  the case report, for a browser (graph, exchanges, timeline, evidence): {report}\n"
         f"Explore the store:\n"
         f"  tracers --db {db_path} findings --case {DEMO_CASE}\n"
         f"  tracers --db {db_path} reports list --case {DEMO_CASE}\n"
