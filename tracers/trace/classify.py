@@ -139,6 +139,7 @@ def _services(con, chain: str, candidates: list[str], params: TraceParams) -> di
         "min_senders": params.service_min_senders,
         "min_receivers": params.service_min_receivers,
         "sweeper_share": params.sweeper_share,
+        "sample": params.service_sample,
     }
     rows = _run_rule(con, "service_like", chain, candidates, rule_params)
     return {

@@ -200,7 +200,8 @@ def _ensure_counterparties(con, result: ChainTrace, candidates: list[str], param
     what else those payers do; fetch the payers of candidates paid by many."""
     with_table(con, "trace_candidates", candidates)
     payers = con.execute(read_sql("heuristics/busy_payers.sql"),
-                         {"chain": result.chain, "min_senders": params.service_min_senders}).fetchall()
+                         {"chain": result.chain, "min_senders": params.service_min_senders,
+                          "sample": params.service_sample}).fetchall()
     if payers:
         result.ensure([p for (p,) in payers])
 

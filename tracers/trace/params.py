@@ -52,6 +52,8 @@ class TraceParams:
     (they keep paying others) behaves as a service: OTC desk, merchant, payment processor."""
     service_min_receivers: int = 25
     """... or that pays at least this many receivers and is paid by that many senders."""
+    service_sample: int = 200
+    """How many of a candidate's senders (the first by address) the service rule examines."""
     sweeper_share: float = 0.9
     """A sender sweeps into an address when that address got at least this share of everything
     the sender ever sent of the asset."""
