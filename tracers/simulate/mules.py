@@ -45,7 +45,7 @@ def _deposit_own_money(scene: Scene, mule: Mule) -> None:
     bought = int(scene.rng.integers(300, 15_000))
     scene.withdraw(block, scene.exchange_for_people(), mule.wallet, Asset.USDT, bought * USDT_UNIT)
     goes = int(scene.rng.integers(1, 4))
-    parts = scene.rng.multinomial(int(bought * scene.share(0.5, 1.0)), [1 / goes] * goes)
+    parts = scene.rng.multinomial(scene.portion(bought, 0.5, 1.0), [1 / goes] * goes)
     for part in parts[parts > 0]:
         block = scene.after(block, 1, 20)
         scene.transfer(block, Asset.USDT, mule.wallet, mule.deposit, int(part) * USDT_UNIT)

@@ -150,8 +150,9 @@ class ChainRunner:
                 ref = ledger.move(block, Asset.USDT, address, chain.end_to, held)
                 chain.end = Peel(hop, address, chain.end_to, chain.end_kind, held, ref)
             return
-        keep = self.scene.share(*self.scene.config.peel_keep)
-        peel = min(max(USDT_UNIT, round(held * (1 - keep) / USDT_UNIT) * USDT_UNIT), held // 2)
+        low, high = self.scene.config.peel_keep
+        rest = self.scene.portion(held, 1 - high, 1 - low)  # what this hop peels off
+        peel = min(max(USDT_UNIT, (rest + USDT_UNIT // 2) // USDT_UNIT * USDT_UNIT), held // 2)
         ledger.move(block, Asset.USDT, address, chain.hops[hop + 1], held - peel)
         if peel:
             self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel)

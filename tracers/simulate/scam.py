@@ -280,9 +280,11 @@ class _ScamBuilder:
         if first + gaps.sum() > end:
             gaps *= (end - first) / gaps.sum()
         blocks = first + np.concatenate([[0], np.cumsum(np.maximum(gaps, HOUR))]).astype(np.int64)
-        dollars = rng.uniform(100, 800) * np.cumprod(np.concatenate([[1.0], rng.uniform(1.4, 3.0, count - 1)]))
+        cents = [int(rng.integers(10_000, 80_001))]  # each payment 1.4x to 3x the one before
+        for _ in range(count - 1):
+            cents.append(scene.portion(cents[-1], 1.4, 3.0))
         assets = [Asset.USDT] * count
-        amounts = [scene.usdt(float(d)) for d in dollars]
+        amounts = [scene.usdt(c) for c in cents]
         if eth_payer:
             k = int(rng.integers(2, count))
             assets[k], amounts[k] = Asset.ETH, int(rng.integers(300, 4000)) * MILLI_ETHER
@@ -317,11 +319,11 @@ class _ScamBuilder:
         scene = self.scene
         first, second = payments[0], payments[1]
         block = first.block + int((second.block - first.block) * scene.share(0.3, 0.8))
-        victim.profits.append(Profit(block, _cents(first.amount * scene.share(1.05, 1.25)), cluster.payout))
+        victim.profits.append(Profit(block, _cents(scene.portion(first.amount, 1.05, 1.25)), cluster.payout))
         later = None
         if second.asset == Asset.USDT and scene.chance(0.5):
             later = Profit(
-                scene.after(second.block, 1, 8), _cents(second.amount * scene.share(0.03, 0.1)), second.collection
+                scene.after(second.block, 1, 8), _cents(scene.portion(second.amount, 0.03, 0.1)), second.collection
             )
             victim.profits.append(later)
         for profit in victim.profits:
@@ -331,7 +333,7 @@ class _ScamBuilder:
     def _seed_payout(self, cluster: Cluster, victims: list[Victim]) -> None:
         scene = self.scene
         owed = sum(victim.profits[0].amount for victim in victims)
-        seed = math.ceil(owed * scene.share(1.1, 1.3) / (100 * USDT_UNIT)) * 100 * USDT_UNIT
+        seed = -(-scene.portion(owed, 1.1, 1.3) // (100 * USDT_UNIT)) * 100 * USDT_UNIT
         scene.withdraw(
             cluster.start - scene.blocks(2 * HOUR, 20 * HOUR), cluster.exchange, cluster.payout, Asset.USDT, seed
         )
@@ -373,5 +375,6 @@ class _ScamBuilder:
         sweep.ref = self.scene.ledger.move(block, Asset.USDT, sweep.src, sweep.dst, sweep.amount)
 
 
-def _cents(amount: float) -> int:
-    return max(1, round(amount / CENT)) * CENT
+def _cents(amount: int) -> int:
+    """Base units rounded to whole cents (half up), at least one cent."""
+    return max(1, (amount + CENT // 2) // CENT) * CENT

@@ -32,21 +32,28 @@ class Scene:
         return int(self.rng.integers(int(low), max(int(high), int(low) + 1)))
 
     def share(self, low: float, high: float) -> float:
-        """A random share in [low, high)."""
+        """A random share in [low, high) (for time and counts; money uses `portion`)."""
         return float(self.rng.uniform(low, high))
+
+    def portion(self, amount: int, low: float, high: float) -> int:
+        """A random portion of an amount in base units, between low and high of it, in exact
+        integers: the share is drawn in thousandths, never multiplied as a float."""
+        per_mille = int(self.rng.integers(round(low * 1000), round(high * 1000) + 1))
+        return amount * per_mille // 1000
 
     def chance(self, probability: float) -> bool:
         """True with the given probability."""
         return bool(self.rng.random() < probability)
 
-    def usdt(self, amount: float) -> int:
-        """A USDT amount people type: round hundreds, whole dollars or cents, in base units."""
+    def usdt(self, cents: int) -> int:
+        """A USDT amount people type, from a whole number of cents: round hundreds, whole dollars
+        or cents, in base units (integers only)."""
         style = self.rng.random()
-        if style < 0.4 and amount >= 200:
-            return max(1, round(amount / 100)) * 100 * USDT_UNIT
+        if style < 0.4 and cents >= 20_000:
+            return max(1, _round_div(cents, 10_000)) * 100 * USDT_UNIT
         if style < 0.7:
-            return max(1, round(amount)) * USDT_UNIT
-        return max(1, round(amount * 100)) * (USDT_UNIT // 100)
+            return max(1, _round_div(cents, 100)) * USDT_UNIT
+        return max(1, cents) * (USDT_UNIT // 100)
 
     def exchange_for_people(self) -> int:
         """Index of the exchange a person uses."""
@@ -73,3 +80,8 @@ class Scene:
 
     def _move(self, block: int, asset: Asset, src: int, dst: int, amount: int) -> None:
         self.ledger.move(block, asset, src, dst, amount)
+
+
+def _round_div(value: int, unit: int) -> int:
+    """value / unit rounded half up, in integers."""
+    return (value + unit // 2) // unit
