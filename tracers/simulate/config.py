@@ -12,6 +12,22 @@ class SimulationConfigError(TracersError, ValueError):
     """A knob is out of range; the message names the knob and the range it accepts."""
 
 
+# The named confounders a world may switch on (confounders.py says what each does).
+CONFOUNDERS = (
+    "consolidator_profits",
+    "split_sweeps",
+    "busy_collection",
+    "deposit_as_platform",
+    "exchange_funded_victims",
+    "exchange_profits",
+    "mule_mixing",
+    "shared_broker",
+    "noisy_peels",
+    "poison_tiny",
+    "exchange_gas",
+)
+
+
 @dataclass(frozen=True)
 class SimulationConfig:
     """Everything that shapes a world; the same config always gives byte-identical files.
@@ -33,6 +49,8 @@ class SimulationConfig:
     deposit addresses once a day in one aggregated transfer), the `otc_desk`, `merchant`,
     `gas_rental` and `mixer` toggles, `failed_share` of native ether transactions that fail,
     `spam_share` of transfers that are spam-token airdrops.
+    Confounders: `confounders` names the hard cases switched on (any of CONFOUNDERS, each at most
+    once; confounders.py describes them); none by default.
     """
 
     seed: int = 7
@@ -61,6 +79,7 @@ class SimulationConfig:
     mixer: bool = True
     failed_share: float = 0.005
     spam_share: float = 0.02
+    confounders: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _at_least("seed", self.seed, 0)
@@ -93,6 +112,7 @@ class SimulationConfig:
             share = getattr(self, name)
             if not 0.0 <= share <= 1.0:
                 raise SimulationConfigError(f"{name} must be a share between 0 and 1, got {share}")
+        _confounders(self.confounders)
         self.genesis_timestamp  # noqa: B018 - fails fast on a bad date
 
     @property
@@ -130,3 +150,16 @@ def _within(name: str, value: int, low: int, high: int) -> None:
 def _int_range(name: str, pair: tuple[int, int], low: int) -> None:
     if len(pair) != 2 or not all(isinstance(v, int) for v in pair) or not low <= pair[0] <= pair[1]:
         raise SimulationConfigError(f"{name} must be (low, high) integers with {low} <= low <= high, got {pair!r}")
+
+
+def _confounders(names: tuple[str, ...]) -> None:
+    if isinstance(names, str) or not isinstance(names, tuple):
+        raise SimulationConfigError(f"confounders must be a tuple of names, got {names!r}")
+    for name in names:
+        if name not in CONFOUNDERS:
+            raise SimulationConfigError(
+                f"unknown confounder {name!r}; valid names: {', '.join(CONFOUNDERS)}"
+            )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise SimulationConfigError(f"confounders name {', '.join(repeated)} more than once")

@@ -6,13 +6,19 @@ a gas top-up from the cluster's feeder, then forwards most of what it holds (a s
 mule's exchange deposit address, to the untagged OTC desk or, once or twice in a world, to a busy
 legitimate merchant. The last hop hands everything to the OTC desk or to a mule's deposit, or keeps
 it: victim money at rest.
+
+With the noisy_peels confounder a hop forwards 50-95 %, waits minutes to 20 days (some hold 10-25
+days), and some hops split: part of what they forward starts a branch chain of its own. A hop
+whose turn would come after the world ends keeps what it holds.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from tracers.simulate.chain import USDT_UNIT, Asset
+from tracers.simulate.chain import DAY, HOUR, USDT_UNIT, Asset
+from tracers.simulate.confounders import NOISY_PEELS
 from tracers.simulate.mules import Mule
 from tracers.simulate.scene import Scene
 
@@ -49,6 +55,12 @@ class Chain:
     amount: int = 0
     peels: list[Peel] = field(default_factory=list)
     end: Peel | None = None
+    branches: list[Chain] = field(default_factory=list)
+    is_branch: bool = False
+
+    def family(self) -> list[Chain]:
+        """This chain and every branch that split off it, depth first."""
+        return [self, *(member for branch in self.branches for member in branch.family())]
 
 
 def plan_chain(scene: Scene, cluster: int, source: int, feeder: int, launch: int, mules: list[Mule]) -> Chain:
@@ -123,6 +135,9 @@ class ChainRunner:
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
+        self.noisy = scene.under(NOISY_PEELS) if scene.confounding.on(NOISY_PEELS) else None
+        self.low_forward_shown = False
+        self.last_block = scene.timeline.n_blocks - HOUR  # nothing is scheduled after this
 
     def start(self, chain: Chain) -> None:
         """Schedule the chain's launch."""
@@ -138,27 +153,83 @@ class ChainRunner:
 
     def _arrive(self, block: int, chain: Chain, hop: int) -> None:
         gas_block = block + self.scene.blocks(1, 30)
-        self.scene.gas(gas_block, chain.feeder, chain.hops[hop])
-        self.scene.schedule.at(gas_block + self.scene.blocks(5, 600), self._act, chain, hop)
+        if gas_block < self.last_block:
+            self.scene.gas(gas_block, chain.feeder, chain.hops[hop])
+        wait = self.scene.blocks(5, 600)
+        if self.noisy is not None:
+            wait = self._noisy_wait()
+        if gas_block + wait >= self.last_block:
+            chain.end_kind = AT_REST  # the world ends before this hop moves on
+            return
+        self.scene.schedule.at(gas_block + wait, self._act, chain, hop)
+
+    def _noisy_wait(self) -> int:
+        """Minutes to 20 days (log-uniform), or a hold of 10-25 days."""
+        noisy, params = self.noisy, self.scene.confounding.params[NOISY_PEELS]
+        if noisy.chance(float(params["hold_share"])):
+            low, high = params["hold_days"]
+            return noisy.blocks(low * DAY, high * DAY)
+        top = int(params["max_delay_days"]) * DAY
+        return int(math.exp(noisy.share(math.log(5), math.log(top))))
 
     def _act(self, block: int, chain: Chain, hop: int) -> None:
         ledger = self.scene.ledger
         address = chain.hops[hop]
         held = ledger.spendable(address, Asset.USDT, block)
+        if self.noisy is not None:
+            self.scene.confounding.mark(NOISY_PEELS, address)
         if hop == len(chain.hops) - 1:
             if chain.end_to is not None:
                 ref = ledger.move(block, Asset.USDT, address, chain.end_to, held)
                 chain.end = Peel(hop, address, chain.end_to, chain.end_kind, held, ref)
+                self._mark_deposit(chain.end)
             return
         low, high = self.scene.config.peel_keep
         rest = self.scene.portion(held, 1 - high, 1 - low)  # what this hop peels off
+        if self.noisy is not None:
+            rest = self._noisy_rest(held)
         peel = min(max(USDT_UNIT, (rest + USDT_UNIT // 2) // USDT_UNIT * USDT_UNIT), held // 2)
-        ledger.move(block, Asset.USDT, address, chain.hops[hop + 1], held - peel)
+        forward = held - peel
+        branch = self._branch(block, chain, hop, forward)
+        ledger.move(block, Asset.USDT, address, chain.hops[hop + 1], forward - branch)
         if peel:
             self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel)
         self._arrive(block, chain, hop + 1)
+
+    def _noisy_rest(self, held: int) -> int:
+        """What a noisy hop peels off; the world's first noisy hop forwards at most 65 %."""
+        low, high = self.scene.confounding.params[NOISY_PEELS]["forward"]
+        if not self.low_forward_shown:
+            self.low_forward_shown = True
+            high = min(high, 0.65)
+        return self.noisy.portion(held, 1 - high, 1 - low)
+
+    def _branch(self, block: int, chain: Chain, hop: int, forward: int) -> int:
+        """With noisy_peels, sometimes split part of the forward into a branch chain of its own
+        (branches do not split again); returns what the branch took."""
+        noisy = self.noisy
+        if noisy is None or chain.is_branch or hop == 0:
+            return 0
+        if not noisy.chance(float(self.scene.confounding.params[NOISY_PEELS]["split_share"])):
+            return 0
+        amount = noisy.portion(forward, 0.3, 0.7)
+        if amount == 0:
+            return 0
+        branch = plan_chain(noisy, chain.cluster, chain.hops[hop], chain.feeder, block, chain.mules)
+        branch.is_branch = True
+        assign_targets(noisy, branch)
+        branch.amount = amount
+        branch.launch_ref = self.scene.ledger.move(block, Asset.USDT, chain.hops[hop], branch.hops[0], amount)
+        chain.branches.append(branch)
+        self._arrive(block, branch, 0)
+        return amount
 
     def _peel(self, block: int, chain: Chain, hop: int, amount: int) -> None:
         src, dst = chain.hops[hop], chain.peel_to[hop]
         ref = self.scene.ledger.move(block, Asset.USDT, src, dst, amount)
         chain.peels.append(Peel(hop, src, dst, chain.peel_kinds[hop], amount, ref))
+        self._mark_deposit(chain.peels[-1])
+
+    def _mark_deposit(self, peel: Peel) -> None:
+        if self.noisy is not None and peel.kind == DEPOSIT:
+            self.scene.confounding.mark(NOISY_PEELS, peel.dst)

@@ -1,7 +1,8 @@
 """simulate(): build a world stage by stage and write it to a folder.
 
 Stages, each with its own random stream so that one stage drawing more never shifts another:
-timeline -> cast -> scam (hand-built) -> background (vectorised) -> settle (sweeps, funding,
+timeline -> cast -> scam (hand-built, with the confounders switched on, each on a stream of its
+own derived from the "confounders" stream's number) -> background (vectorised) -> settle (sweeps, funding,
 top-up to the target size) -> assemble (transactions) -> write (CSV files) -> reports and truth.
 """
 
@@ -22,13 +23,14 @@ from tracers.simulate.assemble import assemble
 from tracers.simulate.cast import Cast, build_cast
 from tracers.simulate.chain import Asset, Timeline, build_timeline
 from tracers.simulate.config import SimulationConfig
+from tracers.simulate.confounders import draw_confounding
 from tracers.simulate.reports import COLUMNS, build_reports
 from tracers.simulate.scam import ScamWorld, build_scam
 from tracers.simulate.settle import DepositTable
 from tracers.simulate.truth import build_truth, write_truth
 from tracers.simulate.writer import write_chain, write_tags, write_tokens
 
-STREAMS = ("timeline", "cast", "scam", "background", "settle", "top_up", "assemble", "reports")
+STREAMS = ("timeline", "cast", "scam", "background", "settle", "top_up", "assemble", "reports", "confounders")
 FILES = (
     "blocks.csv",
     "transactions.csv",
@@ -88,7 +90,8 @@ def _build(staging: Path, config: SimulationConfig, tell: Progress) -> Simulatio
     book = AddressBook()
     timeline = build_timeline(config, streams["timeline"])
     cast = build_cast(config, streams["cast"], book)
-    scam = build_scam(config, streams["scam"], book, cast, timeline)
+    confounding = draw_confounding(config, STREAMS.index("confounders"))
+    scam = build_scam(config, streams["scam"], book, cast, timeline, confounding)
     tell("scam", 1, 1)
     mule_ids, mule_exchanges = scam.mule_deposits()
     deposits = DepositTable(

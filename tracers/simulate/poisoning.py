@@ -21,13 +21,18 @@ ZERO_VALUE, FAKE_TOKEN = "zero_value", "fake_token"
 
 @dataclass
 class Poisoning:
-    """One poisoning transfer aimed at a victim; `imitates` is the scam address it copies."""
+    """One poisoning transfer aimed at a victim; `imitates` is the scam address it copies.
+
+    A tiny-USDT poisoning (confounder poison_tiny) also records its `amount`, and may aim at a
+    collection address instead (`at_victim` False; `victim` is then that collection)."""
 
     victim: int
     lookalike: int
     imitates: int
     kind: str
     ref: int | None = None
+    amount: int | None = None
+    at_victim: bool = True
 
 
 class Poisoner:

@@ -19,7 +19,7 @@ from eth_utils import to_checksum_address
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.chain import BLOCK_SECONDS, DAY, Asset, Timeline
 from tracers.simulate.encoding import format_units
-from tracers.simulate.scam import Payment, Victim
+from tracers.simulate.records import Payment, Victim
 
 ACCEPTED, REFUSED = "accepted", "refused"
 BAD_TX_HASH, BAD_CHECKSUM, TX_NOT_FOUND, AMOUNT_MISMATCH = (

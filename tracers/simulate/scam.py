@@ -32,79 +32,20 @@ from tracers.simulate.addresses import ZERO, AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import DAY, ETHER, HOUR, USDT_UNIT, Asset, Timeline
 from tracers.simulate.config import SimulationConfig
+from tracers.simulate.confounders import Confounding
+from tracers.simulate.extra_victims import ExtraVictims
 from tracers.simulate.ledger import Ledger, Schedule
 from tracers.simulate.mules import Mule, hire_mule
+from tracers.simulate.outsiders import OtherScamAddress, mix_mule_deposits, poison_tiny, share_broker
 from tracers.simulate.peel import Chain, ChainRunner, assign_targets, ensure_variety, plan_chain, use_mule
 from tracers.simulate.poisoning import Poisoner, Poisoning
+from tracers.simulate.records import Cluster, Payment, Profit, Sweep, Victim, cents
 from tracers.simulate.scene import Scene
+from tracers.simulate.twists import Twists
 
-CENT = USDT_UNIT // 100
+__all__ = ["Cluster", "Payment", "Profit", "ScamWorld", "Sweep", "Victim", "build_scam"]
 MILLI_ETHER = ETHER // 1000
 GAS_BUDGET_PER_ADDRESS = 12 * MILLI_ETHER
-
-
-@dataclass
-class Payment:
-    """A victim's instalment to a collection address."""
-
-    block: int
-    asset: Asset
-    amount: int
-    collection: int
-    ref: int | None = None
-
-
-@dataclass
-class Profit:
-    """A fake profit paid back to a victim."""
-
-    block: int
-    amount: int
-    source: int
-    ref: int | None = None
-
-
-@dataclass
-class Victim:
-    """A victim and what happened to them."""
-
-    index: int
-    cluster: int
-    address: int
-    reported: bool
-    collections: list[int]
-    payments: list[Payment] = field(default_factory=list)
-    profits: list[Profit] = field(default_factory=list)
-
-
-@dataclass
-class Sweep:
-    """A collection address emptying a payment into a consolidator."""
-
-    block: int
-    src: int
-    dst: int
-    amount: int
-    ref: int | None = None
-
-
-@dataclass
-class Cluster:
-    """One scam operation's addresses and flows."""
-
-    index: int
-    start: int
-    exchange: int
-    feeder: int
-    payout: int
-    consolidators: list[int]
-    mules: list[Mule]
-    collections: list[int] = field(default_factory=list)
-    first_inflow: dict[int, int] = field(default_factory=dict)
-    sweeps: list[Sweep] = field(default_factory=list)
-    chains: list[Chain] = field(default_factory=list)
-    rental_funded: list[int] = field(default_factory=list)
-    victim_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +57,8 @@ class ScamWorld:
     poisonings: list[Poisoning]
     moves: pl.DataFrame
     ledger: Ledger
+    confounding: Confounding = field(default_factory=Confounding)
+    other_scam: list[OtherScamAddress] = field(default_factory=list)
 
     def mule_deposits(self) -> tuple[np.ndarray, np.ndarray]:
         """(deposit address ids, exchange index) of every money mule."""
@@ -127,11 +70,16 @@ class ScamWorld:
 
 
 def build_scam(
-    config: SimulationConfig, rng: np.random.Generator, book: AddressBook, cast: Cast, timeline: Timeline
+    config: SimulationConfig,
+    rng: np.random.Generator,
+    book: AddressBook,
+    cast: Cast,
+    timeline: Timeline,
+    confounding: Confounding | None = None,
 ) -> ScamWorld:
-    """Plan the scam, then play it block by block."""
+    """Plan the scam, then play it block by block (with the confounders switched on)."""
     sources = frozenset([ZERO, *map(int, cast.hot_wallets())] + ([cast.rental] if cast.rental is not None else []))
-    scene = Scene(config, rng, book, cast, timeline, Ledger(sources), Schedule())
+    scene = Scene(config, rng, book, cast, timeline, Ledger(sources), Schedule(), confounding or Confounding())
     return _ScamBuilder(scene).build()
 
 
@@ -150,6 +98,8 @@ class _ScamBuilder:
         self.runner = ChainRunner(scene)
         self.poisoner = Poisoner(scene)
         self.poisonings: list[Poisoning] = []
+        self.twists = Twists(scene)
+        self.planned: list[tuple[Victim, list[Payment]]] = []
 
     def build(self) -> ScamWorld:
         config, scene = self.scene.config, self.scene
@@ -157,6 +107,8 @@ class _ScamBuilder:
         counts = [len(range(c, config.victims, config.cluster_count)) for c in range(config.cluster_count)]
         clusters = [self._open_cluster(index, count) for index, count in enumerate(counts)]
         victims = [self._plan_victim(i, clusters[i % len(clusters)], flags) for i in range(config.victims)]
+        extra = ExtraVictims(scene, clusters, len(victims), self._play_extra).all()
+        self._confound(clusters, victims, extra)
         for cluster in clusters:
             self._seed_payout(cluster, [v for v in victims if v.cluster == cluster.index])
             self._rent_gas(cluster)
@@ -167,12 +119,40 @@ class _ScamBuilder:
             assign_targets(scene, chain)
         for cluster in clusters:
             use_mule(cluster.chains, cluster.mules[0])
+        other_scam = share_broker(scene, clusters[0].mules[0].deposit)
         for chain in chains:
             self.runner.start(chain)
         scene.schedule.run()
         for cluster in clusters:
-            cluster.chains = [chain for chain in cluster.chains if chain.launch_ref is not None]
-        return ScamWorld(clusters, victims, self.poisonings, moves.from_records(scene.ledger.rows), scene.ledger)
+            family = [member for chain in cluster.chains for member in chain.family()]
+            cluster.chains = [chain for chain in family if chain.launch_ref is not None]
+        return ScamWorld(
+            clusters,
+            victims + extra,
+            self.poisonings,
+            moves.from_records(scene.ledger.rows),
+            scene.ledger,
+            scene.confounding,
+            other_scam,
+        )
+
+    def _confound(self, clusters: list[Cluster], victims: list[Victim], extra: list[Victim]) -> None:
+        """The confounders that act on the planned scam as a whole (none act when all are off)."""
+        everyone = victims + extra
+        first_payment = {victim.index: payments[0].block for victim, payments in self.planned}
+        self.twists.exchange_profits(clusters, everyone, first_payment)
+        self.twists.consolidator_profits(clusters, everyone)
+        self.poisonings += poison_tiny(self.scene, self.planned, clusters)
+        mix_mule_deposits(self.scene, clusters)
+
+    def _play_extra(
+        self, scene: Scene, victim: Victim, cluster: Cluster, consolidator: int, payments: list[Payment]
+    ) -> None:
+        """Schedule an extra victim's payments and their sweeps, drawing from `scene`."""
+        for payment in payments:
+            scene.schedule.at(payment.block, self._pay, victim, payment)
+        self.planned.append((victim, payments))
+        self._move_on(victim, cluster, consolidator, payments, None, False, scene)
 
     def _flags(self) -> _Flags:
         config, rng = self.scene.config, self.scene.rng
@@ -211,12 +191,14 @@ class _ScamBuilder:
             consolidators=[int(a) for a in scene.book.new(scene.rng, consolidator_count)],
             mules=[self._mule(index, m) for m in range(int(scene.rng.integers(3, 7)))],
         )
+        scene.confounding.feeder_exchange[cluster.feeder] = cluster.exchange
         chain_slots = consolidator_count * config.peel_chains[1] * config.peel_hops[1]
         budget = (2 * victims + 1 + consolidator_count + chain_slots) * GAS_BUDGET_PER_ADDRESS
-        budget += scene.blocks(200, 1000) * MILLI_ETHER
+        budget += scene.blocks(200, 1000) * MILLI_ETHER + self.twists.extra_gas_budget()
         scene.withdraw(start - scene.blocks(DAY, 1.5 * DAY), cluster.exchange, cluster.feeder, Asset.ETH, budget)
         for address in [cluster.payout, *cluster.consolidators]:
             scene.gas(start - scene.blocks(HOUR, 10 * HOUR), cluster.feeder, address)
+        self.twists.add_consolidators(cluster)
         return cluster
 
     def _mule(self, cluster: int, number: int) -> Mule:
@@ -236,17 +218,26 @@ class _ScamBuilder:
         cluster.collections.extend(victim.collections)
         self._buy_and_pay(victim, cluster, payments)
         second_profit = self._profits(victim, cluster, payments)
-        self._move_on(cluster, consolidator, payments, second_profit, bool(flags.at_rest[index]))
+        self.planned.append((victim, payments))
+        self._move_on(victim, cluster, consolidator, payments, second_profit, bool(flags.at_rest[index]))
         if flags.poisoned[index]:
             self._poison(victim, payments)
         return victim
 
     def _move_on(
-        self, cluster: Cluster, consolidator: int, payments: list[Payment], second_profit: Profit | None, at_rest: bool
+        self,
+        victim: Victim,
+        cluster: Cluster,
+        consolidator: int,
+        payments: list[Payment],
+        second_profit: Profit | None,
+        at_rest: bool,
+        scene: Scene | None = None,
     ) -> None:
         """Sweep each USDT payment (less a profit paid from it) to the consolidator, and ether
-        payments to the gas feeder; an at-rest victim's last USDT payment stays put."""
-        scene = self.scene
+        payments to the gas feeder; an at-rest victim's last USDT payment stays put. `scene` draws
+        the timing (the scam's own stream unless an extra victim's confounder plays it)."""
+        scene = scene or self.scene
         last_usdt = max(k for k, payment in enumerate(payments) if payment.asset == Asset.USDT)
         for k, payment in enumerate(payments):
             if payment.asset == Asset.ETH:
@@ -255,9 +246,12 @@ class _ScamBuilder:
             elif not (at_rest and k == last_usdt):
                 kept = second_profit.amount if second_profit and k == 1 else 0
                 after = second_profit.block if kept else payment.block
-                sweep = Sweep(scene.after(after, 2, 30), payment.collection, consolidator, payment.amount - kept)
-                cluster.sweeps.append(sweep)
-                scene.schedule.at(sweep.block, self._sweep, sweep)
+                block = scene.after(after, 2, 30)
+                amount = payment.amount - kept
+                amount -= self.twists.collection_profit(victim, payment, block, amount)
+                for sweep in self.twists.split(cluster, payment.collection, consolidator, block, amount):
+                    cluster.sweeps.append(sweep)
+                    scene.schedule.at(sweep.block, self._sweep, sweep)
 
     def _poison(self, victim: Victim, payments: list[Payment]) -> None:
         """Poison after one or two USDT payments; the world's first poisoning includes a fake token."""
@@ -309,6 +303,7 @@ class _ScamBuilder:
                 else int(rng.integers(10, 50)) * MILLI_ETHER
             )
             bought = payment.block - scene.blocks(HOUR, 20 * HOUR)
+            extra, bought = self.twists.fast_buy(victim, payment, extra, bought)
             scene.withdraw(bought, exchange, victim.address, payment.asset, payment.amount + extra)
             scene.schedule.at(payment.block, self._pay, victim, payment)
             cluster.first_inflow.setdefault(payment.collection, payment.block)
@@ -319,11 +314,11 @@ class _ScamBuilder:
         scene = self.scene
         first, second = payments[0], payments[1]
         block = first.block + int((second.block - first.block) * scene.share(0.3, 0.8))
-        victim.profits.append(Profit(block, _cents(scene.portion(first.amount, 1.05, 1.25)), cluster.payout))
+        victim.profits.append(Profit(block, cents(scene.portion(first.amount, 1.05, 1.25)), cluster.payout))
         later = None
         if second.asset == Asset.USDT and scene.chance(0.5):
             later = Profit(
-                scene.after(second.block, 1, 8), _cents(scene.portion(second.amount, 0.03, 0.1)), second.collection
+                scene.after(second.block, 1, 8), cents(scene.portion(second.amount, 0.03, 0.1)), second.collection
             )
             victim.profits.append(later)
         for profit in victim.profits:
@@ -355,6 +350,8 @@ class _ScamBuilder:
         chains = []
         for consolidator in cluster.consolidators:
             sweeps = sorted(sweep.block for sweep in cluster.sweeps if sweep.dst == consolidator)
+            if not sweeps:  # a consolidator added by split_sweeps that no split reached
+                continue
             count = int(scene.rng.integers(low, high + 1))
             for number in range(count):
                 if number == count - 1:
@@ -373,8 +370,3 @@ class _ScamBuilder:
 
     def _sweep(self, block: int, sweep: Sweep) -> None:
         sweep.ref = self.scene.ledger.move(block, Asset.USDT, sweep.src, sweep.dst, sweep.amount)
-
-
-def _cents(amount: int) -> int:
-    """Base units rounded to whole cents (half up), at least one cent."""
-    return max(1, (amount + CENT // 2) // CENT) * CENT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from tracers.simulate.addresses import AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import ETHER, HOUR, USDT_UNIT, Asset, Timeline
 from tracers.simulate.config import SimulationConfig
+from tracers.simulate.confounders import EXCHANGE_GAS, Confounding
 from tracers.simulate.ledger import Ledger, Schedule
 
 GAS_GRANULE = 10**13  # gas top-ups are multiples of 0.00001 ether
@@ -26,6 +27,11 @@ class Scene:
     timeline: Timeline
     ledger: Ledger
     schedule: Schedule
+    confounding: Confounding = field(default_factory=Confounding)
+
+    def under(self, confounder: str) -> Scene:
+        """The same stage, drawing from the confounder's own random stream."""
+        return replace(self, rng=self.confounding.rngs[confounder])
 
     def blocks(self, low: float, high: float) -> int:
         """A random whole number of blocks in [low, high)."""
@@ -66,8 +72,16 @@ class Scene:
         self.transfer(block, asset, hot, dst, amount)
 
     def gas(self, block: int, feeder: int, dst: int, low: float = 0.002, high: float = 0.012) -> None:
-        """Schedule a small ether top-up for fees."""
+        """Schedule a small ether top-up for fees (with exchange_gas, some a cluster feeder would
+        send come from the operation's exchange account instead)."""
         amount = int(self.rng.uniform(low, high) * ETHER) // GAS_GRANULE * GAS_GRANULE
+        exchange = self.confounding.feeder_exchange.get(feeder)
+        if exchange is not None and self.confounding.on(EXCHANGE_GAS):
+            gas = self.under(EXCHANGE_GAS)
+            if gas.chance(float(self.confounding.params[EXCHANGE_GAS]["share"])):
+                gas.withdraw(block, exchange, dst, Asset.ETH, amount)
+                self.confounding.mark(EXCHANGE_GAS, dst)
+                return
         self.transfer(block, Asset.ETH, feeder, dst, amount)
 
     def after(self, block: int, low_hours: float, high_hours: float) -> int:

@@ -2,6 +2,14 @@
 
 Amounts are JSON integers in base units; addresses and hashes lowercase 0x-hex; `log_index` is
 null for ether moves. Built from the scam's records once the moves have their transactions.
+
+Confounders: `confounders` maps each one switched on to its drawn parameters; every perpetrator,
+scam deposit and victim lists the `confounders` that touched it; `confounder_decoys` maps a
+confounder to the addresses it planted that are neither perpetrators nor victims of the case;
+`other_scam` lists the second scam group of shared_broker (not perpetrators of the case). A scam
+deposit's `non_victim_amount` is the USDT that reached it from anyone but this case, and its
+`tolerance` the base units a traced amount may be off by beyond 5 % (mule_mixing: the non-victim
+money; otherwise 0).
 """
 
 from __future__ import annotations
@@ -15,9 +23,12 @@ from tracers.simulate.addresses import AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import Asset, Timeline
 from tracers.simulate.config import SimulationConfig
+from tracers.simulate.confounders import MULE_MIXING
 from tracers.simulate.peel import DEPOSIT, Chain, Peel
+from tracers.simulate.poisoning import Poisoning
+from tracers.simulate.records import Cluster
 from tracers.simulate.reports import Report
-from tracers.simulate.scam import Cluster, ScamWorld
+from tracers.simulate.scam import ScamWorld
 from tracers.simulate.settle import DepositTable
 
 
@@ -49,8 +60,12 @@ def build_truth(
     """The whole ground truth as plain JSON values."""
     a = book.hex
     lookup = _Refs(refs, timeline.first_block)
+    confounding = scam.confounding
     return {
         "config": config.as_json(),
+        "confounders": confounding.params,
+        "confounder_decoys": {name: sorted(a(d) for d in found) for name, found in confounding.decoys.items()},
+        "other_scam": [{"address": a(o.address), "role": o.role} for o in scam.other_scam],
         "chain": "ethereum",
         "blocks": {
             "first": timeline.first_block,
@@ -66,6 +81,7 @@ def build_truth(
                 "address": a(victim.address),
                 "cluster_id": _cluster_id(victim.cluster),
                 "reported": victim.reported,
+                "confounders": confounding.names(victim.address),
                 "payments": [
                     {**lookup.tx(p.ref), "asset": p.asset.name, "amount": p.amount, "to": a(p.collection)}
                     for p in victim.payments
@@ -80,16 +96,7 @@ def build_truth(
         "scam_deposits": _scam_deposits(book, cast, lookup, scam),
         "services": _services(book, cast, scam),
         "mixer": a(cast.mixer) if cast.mixer is not None else None,
-        "poisoning": [
-            {
-                "victim": a(p.victim),
-                "lookalike": a(p.lookalike),
-                "imitates": a(p.imitates),
-                "kind": p.kind,
-                **{key: value for key, value in lookup.tx(p.ref).items() if key != "block_number"},
-            }
-            for p in scam.poisonings
-        ],
+        "poisoning": [_poisoning(book, lookup, p) for p in scam.poisonings],
         "reports": [
             {
                 "report_id": r.report_id,
@@ -107,6 +114,19 @@ def build_truth(
 def write_truth(path: Path, truth: dict[str, object]) -> None:
     """Sorted keys, indent 2, one trailing newline."""
     path.write_text(json.dumps(truth, sort_keys=True, indent=2) + "\n")
+
+
+def _poisoning(book: AddressBook, lookup: _Refs, p: Poisoning) -> dict[str, object]:
+    row = {
+        "victim": book.hex(p.victim),
+        "lookalike": book.hex(p.lookalike),
+        "imitates": book.hex(p.imitates),
+        "kind": p.kind,
+        **{key: value for key, value in lookup.tx(p.ref).items() if key != "block_number"},
+    }
+    if p.amount is not None:  # tiny USDT (poison_tiny), perhaps aimed at a collection
+        row.update(target=row["victim"], victim=row["victim"] if p.at_victim else None, amount=p.amount)
+    return row
 
 
 def _cluster_id(index: int) -> str:
@@ -156,7 +176,12 @@ def _perpetrators(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]]
             ("peel_hop", [hop for chain in cluster.chains for hop in chain.hops]),
         ]
         rows += [
-            {"address": book.hex(address), "role": role, "cluster_id": _cluster_id(cluster.index)}
+            {
+                "address": book.hex(address),
+                "role": role,
+                "cluster_id": _cluster_id(cluster.index),
+                "confounders": scam.confounding.names(address),
+            }
             for role, addresses in roles
             for address in addresses
         ]
@@ -216,15 +241,26 @@ def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld
             for peel in [*chain.peels, *([chain.end] if chain.end else [])]:
                 if peel.kind == DEPOSIT:
                     slices.setdefault(peel.dst, []).append(peel)
+    for victim in scam.victims:  # deposit_as_platform: victims paying a mule's deposit directly
+        for payment in victim.payments:
+            if payment.collection in mules:
+                paid = Peel(-1, victim.address, payment.collection, DEPOSIT, payment.amount, payment.ref)
+                slices.setdefault(payment.collection, []).append(paid)
     rows = []
     for deposit in sorted(slices):
         found = sorted(slices[deposit], key=lambda p: p.ref)
+        victim_amount = sum(p.amount for p in found)
+        received = scam.ledger.balance(deposit, Asset.USDT)
+        touched = scam.confounding.names(deposit)
         rows.append(
             {
                 "exchange": cast.exchanges[mules[deposit].exchange].name,
                 "deposit_address": book.hex(deposit),
-                "victim_amount": sum(p.amount for p in found),
-                "total_received": scam.ledger.balance(deposit, Asset.USDT),
+                "victim_amount": victim_amount,
+                "total_received": received,
+                "non_victim_amount": received - victim_amount,
+                "tolerance": received - victim_amount if MULE_MIXING in touched else 0,
+                "confounders": touched,
                 "transfers": [{"from": book.hex(p.src), "amount": p.amount, **lookup.tx(p.ref)} for p in found],
             }
         )
