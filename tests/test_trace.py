@@ -135,11 +135,11 @@ def test_a_rerun_gives_the_same_result_as_a_new_run(peel_world):
     assert peel_world.execute("SELECT count(*) FROM trace_runs WHERE case_id = ?", [CASE]).fetchall()[0][0] == 2
 
 
-def test_an_untagged_address_paid_by_many_unrelated_senders_is_a_service_endpoint(con, tmp_path, mini_chain):
+def test_an_untagged_address_moving_mostly_others_money_is_a_service_endpoint(con, tmp_path, mini_chain):
     c = mini_chain
     desk = addr(20)
-    for i in range(30):                              # customers who pay others too
-        c.pay_token(USDT, addr(100 + i), desk, 10_000_000)
+    for i in range(30):                              # customers who pay others too: 3,000 USDT in all
+        c.pay_token(USDT, addr(100 + i), desk, 100_000_000)
         c.pay_token(USDT, addr(100 + i), addr(200 + i), 10_000_000)
     c.new_block()
     pay, _ = c.pay_token(USDT, VICTIM, SCAM, 500_000_000)
@@ -166,22 +166,25 @@ def test_attributed_money_never_exceeds_what_victims_paid(peel_world, model):
 
 
 def test_fifo_and_haircut_attribute_differently(con, tmp_path, mini_chain):
-    """The scam holds 300 clean, then 1000 of the victim's; it sends 300 to A, then 1000 to B."""
+    """A hop holds 300 clean (paid by an outsider: not a collection, so not victim money), then
+    1000 of the victim's from the scam address; it sends 300 to A, then 1000 to B."""
     c = mini_chain
     a, b = addr(30), addr(31)
-    c.pay_token(USDT, addr(50), SCAM, 300_000_000)
+    c.pay_token(USDT, addr(50), HOP, 300_000_000)
     c.new_block()
     pay, _ = c.pay_token(USDT, VICTIM, SCAM, 1_000_000_000)
     c.new_block()
-    c.pay_token(USDT, SCAM, a, 300_000_000)
+    c.pay_token(USDT, SCAM, HOP, 1_000_000_000)
     c.new_block()
-    c.pay_token(USDT, SCAM, b, 1_000_000_000)
+    c.pay_token(USDT, HOP, a, 300_000_000)
+    c.new_block()
+    c.pay_token(USDT, HOP, b, 1_000_000_000)
     setup_case(con, tmp_path, c, [(pay, 1_000_000_000)])
     fifo = flows(con, trace_case(con, CASE, TraceParams(taint=Taint.fifo)).run_id)
     haircut = flows(con, trace_case(con, CASE, TraceParams(taint=Taint.haircut)).run_id)
-    assert (SCAM, a, USDT) not in fifo and fifo[(SCAM, b, USDT)] == 1_000_000_000
-    assert haircut[(SCAM, a, USDT)] == 300_000_000 * 1000 // 1300
-    assert haircut[(SCAM, a, USDT)] + haircut[(SCAM, b, USDT)] == 1_000_000_000
+    assert (HOP, a, USDT) not in fifo and fifo[(HOP, b, USDT)] == 1_000_000_000
+    assert haircut[(HOP, a, USDT)] == 300_000_000 * 1000 // 1300
+    assert haircut[(HOP, a, USDT)] + haircut[(HOP, b, USDT)] == 1_000_000_000
 
 
 @pytest.mark.parametrize("hops", [1, 2, 3])

@@ -3,7 +3,8 @@
 -- addresses) is the operation's; every other address it funded joins the cluster at lower
 -- confidence. Rental services also fund cluster addresses, but among thousands of unrelated
 -- wallets: a funder counts only when cluster addresses are a real share of what it funded.
--- Inputs: temp table trace_members(address), trace_excluded(address) (victims, services, tagged).
+-- Inputs: temp table trace_members(address), trace_excluded(address) (victims, endpoints),
+-- trace_services(address) (tagged services: an exchange paying out ether withdrawals is no feeder).
 -- Parameters: $chain, $gas_max_wei, $min_funded, $min_share.
 WITH gas AS (
     SELECT t.from_address AS funder, t.to_address AS funded, t.tx_hash
@@ -17,6 +18,7 @@ WITH gas AS (
             AND g.amount <= CAST($gas_max_wei AS BIGNUM)
       )
       AND t.from_address NOT IN (SELECT address FROM trace_excluded)
+      AND t.from_address NOT IN (SELECT address FROM trace_services)
 ),
 funders AS (
     SELECT funder,

@@ -1,11 +1,15 @@
 """Trace a case: from its seeds, follow victim money hop by hop until it reaches exchanges and
 services, find the scam cluster around it, and attribute what reached each endpoint.
 
-A round: follow the money from the collection addresses (the reported scam addresses, then the
-ones fan-in clustering finds), classifying each new address the money reaches (tracing.classify);
-then cluster (fan-in consolidation, gas-feeder co-funding); the payers into collection addresses
-are victims, their payments the taint sources of the next round. Rounds repeat until nothing new
-is found.
+A round has the README's four steps:
+1. expand:    follow the money from the collection addresses in chain order (propagate);
+2. classify:  say what each new address the money reached is (tags, victims, deposit addresses,
+              services by whose money they move); anything else is followed further;
+3. cluster:   consolidators and the collections that sweep into them (fan-in), gas feeders;
+4. attribute: payments into the collections from outside the cluster are victims' money, the
+              taint sources of the next round.
+Rounds repeat until nothing new is found. Endpoints reached only through paths a later round
+closed (a victim followed before it was known as one) are dropped at the end.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ from dataclasses import dataclass, field
 import duckdb
 
 from tracers.chains import KNOWN_TOKENS
-from tracers.store.connection import read_sql
-from tracers.trace.classify import Endpoint, classify, tags_of
-from tracers.trace.graph import CaseGraph, Move, with_table
+from tracers.heuristics import ClusterLink, Endpoint
+from tracers.heuristics.case_share import payers_to_fetch, services
+from tracers.heuristics.deposit_address import deposit_addresses
+from tracers.heuristics.fan_in import fan_in
+from tracers.heuristics.gas_feeder import gas_feeders
+from tracers.heuristics.peel_chain import PeelChain, peel_chains
+from tracers.heuristics.tagged import fill_services, tagged_endpoints
+from tracers.heuristics.victims import payers_into, victim_payments
+from tracers.trace.graph import CaseGraph, with_table
 from tracers.trace.params import TraceParams
-from tracers.trace.peel import PeelChain, peel_chains
 from tracers.trace.propagate import Propagation, propagate
 from tracers.trace.taint import Taint
 
@@ -41,18 +50,6 @@ class Seed:
 
 
 @dataclass
-class ClusterLink:
-    address: str
-    subrole: str  # collection | consolidator | gas_feeder | co_funded
-    rule: str
-    related: str | None
-    tx_hashes: tuple[str, ...]
-    detail: str
-    confidence: int
-    params: dict
-
-
-@dataclass
 class ChainTrace:
     """What one chain's trace found."""
 
@@ -60,17 +57,24 @@ class ChainTrace:
     seeds: list[Seed]
     assets: set[str]
     sources: dict[tuple, Taint] = field(default_factory=dict)
-    source_victims: dict[str, str] = field(default_factory=dict)  # label -> victim address
+    source_victims: dict[str, str] = field(default_factory=dict)  # label -> victim address ('' if none)
     followed: dict[str, int] = field(default_factory=dict)  # address -> hop depth
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     beyond_hops: dict[str, int] = field(default_factory=dict)
     links: dict[str, ClusterLink] = field(default_factory=dict)
     funded: set[tuple[str, str]] = field(default_factory=set)  # (gas feeder, cluster address)
     victims: dict[str, str] = field(default_factory=dict)  # address -> reported | discovered
+    collections: set[str] = field(default_factory=set)
+    services: set[str] = field(default_factory=set)  # tagged service addresses of the chain
     propagation: Propagation | None = None
     peels: list[PeelChain] = field(default_factory=list)
     graph: CaseGraph | None = None
     ensure: Ensure = field(default=lambda _addresses: None)
+    live: bool = False
+
+    def cluster(self) -> set[str]:
+        """The scam's addresses so far: followed or linked, minus endpoints and victims."""
+        return (set(self.followed) | set(self.links)) - set(self.endpoints) - set(self.victims)
 
 
 # When rules disagree on what an address is, the strongest evidence names it, whatever rule ran
@@ -78,7 +82,7 @@ class ChainTrace:
 SUBROLE_RANK = {"collection": 0, "consolidator": 1, "gas_feeder": 2, "co_funded": 4}
 
 
-def _link(result: "ChainTrace", link: ClusterLink) -> bool:
+def _link(result: ChainTrace, link: ClusterLink) -> bool:
     """Record a cluster link unless the address has one of equal or stronger rank already."""
     current = result.links.get(link.address)
     if current is not None and SUBROLE_RANK[current.subrole] <= SUBROLE_RANK[link.subrole]:
@@ -109,58 +113,65 @@ def trace_chain(
     assets = {s.asset for s in seeds if s.asset}
     if any(s.key is None for s in seeds):  # an address given by an analyst: the scams' assets
         assets |= {"native"} | {t.address for t in KNOWN_TOKENS if t.chain == chain}
-    result = ChainTrace(chain, seeds, assets)
+    result = ChainTrace(chain, seeds, assets, live=ensure is not None)
     if ensure is not None:
         result.ensure = ensure
-    graph = CaseGraph(con, chain)
-    result.graph = graph
+    result.graph = CaseGraph(con, chain)
+    result.services = fill_services(con, chain)
     imitations = imitation_tokens(con, chain)
-    collections: set[str] = set()
-    for seed in seeds:
-        collections.add(seed.address)
-        result.links[seed.address] = ClusterLink(
+    _seed(con, result, params)
+
+    for round_number in range(1, MAX_ROUNDS + 1):
+        progress(f"round {round_number}: following the money from {len(result.collections)} collection addresses")
+        _expand(con, result, imitations, params, progress)
+        new_collections = _cluster(con, result, params)
+        added_sources = _attribute(result, params)
+        if not new_collections and not added_sources:
+            break
+    _drop_stale_endpoints(result)
+    result.peels = peel_chains(list(result.propagation.flows.values()), set(result.followed), params)
+    return result
+
+
+def _seed(con, result: ChainTrace, params: TraceParams) -> None:
+    """Reported scam addresses are the first collections, unless what the money did says they are
+    an exchange's (a mule's deposit address given to victims as the 'platform address')."""
+    addresses = sorted({s.address for s in result.seeds})
+    result.ensure(addresses)
+    placed = tagged_endpoints(con, result.chain, addresses)
+    placed.update(deposit_addresses(con, result.chain, [a for a in addresses if a not in placed], params))
+    for seed in result.seeds:
+        result.links.setdefault(seed.address, ClusterLink(
             seed.address, "collection", "reported_scam_address", seed.victim,
-            (seed.key[0],) if seed.key else (), f"reported as the scam address ({seed.seed_id})",
-            100, {},
-        )
-        if seed.victim:
+            (seed.key[0],) if seed.key else (), f"reported as the scam address ({seed.seed_id})", 100,
+        ))
+        if seed.address in placed:
+            result.endpoints[seed.address] = placed[seed.address]
+        else:
+            result.collections.add(seed.address)
+        if seed.victim and seed.victim not in result.services:
             result.victims[seed.victim] = "reported"
         if seed.key and seed.amount:
             label = seed.report_id or seed.seed_id
             result.sources[seed.key] = {label: seed.amount}
             result.source_victims[label] = seed.victim or ""
 
-    for round_number in range(1, MAX_ROUNDS + 1):
-        progress(f"round {round_number}: following the money from {len(collections)} collection addresses")
-        _follow(con, result, collections, imitations, params, progress)
-        new_collections = _fan_in(con, result, params)
-        _gas_feeders(con, result, params)
-        added_sources = _victim_payments(result, collections | new_collections, params)
-        if not new_collections - collections and not added_sources:
-            break
-        collections |= new_collections
-    members = set(result.followed)
-    result.peels = peel_chains(list(result.propagation.flows.values()), members, params)
-    return result
 
-
-def _follow(con, result: ChainTrace, collections: set[str], imitations: set[str],
-            params: TraceParams, progress: Progress) -> None:
-    """Expand hop by hop from the collections until no new address is to be followed."""
+def _expand(con, result: ChainTrace, imitations: set[str], params: TraceParams, progress: Progress) -> None:
+    """Follow the money hop by hop from the collections, classifying each new address it reaches,
+    until no new address is to be followed."""
     graph = result.graph
-    followed = {a: 1 for a in sorted(collections)}
+    followed = {a: 1 for a in sorted(result.collections)}
+    result.beyond_hops = {}
     while True:
         result.ensure(followed)
         graph.load(followed)
         prop = propagate(graph.in_order(), result.sources, followed, result.assets, imitations, params)
-        victims = set(result.victims) | _payers_into(graph, collections, result, params)
         new = sorted(a for a in prop.reached if a not in followed and a not in result.endpoints
                      and a not in result.beyond_hops)
         if new:
             result.ensure(new)
-            _ensure_counterparties(con, result, new, params)
-            for address, endpoint in classify(con, result.chain, new, victims, params).items():
-                result.endpoints[address] = endpoint
+            result.endpoints.update(_classify(con, result, new, followed, prop, params))
         grew = False
         for address in new:
             if address in result.endpoints:
@@ -178,57 +189,54 @@ def _follow(con, result: ChainTrace, collections: set[str], imitations: set[str]
             return
 
 
-def _is_payment(move: Move, result: ChainTrace, params: TraceParams) -> bool:
-    """A victim's payment: a case asset, not zero, not a gas-sized ether transfer."""
-    if move.asset not in result.assets or move.amount == 0 or not move.sender:
-        return False
-    return not (move.kind == "native" and move.amount <= params.gas_max_wei)
+def _classify(con, result: ChainTrace, candidates: list[str], followed: dict[str, int],
+              prop: Propagation, params: TraceParams) -> dict[str, Endpoint]:
+    """The endpoints among the candidates; the others are to be followed."""
+    chain = result.chain
+    cluster = set(followed) | (set(result.links) - set(result.endpoints))
+    victims = set(result.victims) | payers_into(
+        result.graph.moves.values(), result.collections, cluster, result.services, result.assets, params)
+    found = tagged_endpoints(con, chain, candidates)
+    for address in candidates:
+        if address not in found and address in victims:
+            found[address] = Endpoint(
+                role="victim", subrole="returned", rule="returned_to_victim",
+                detail="money paid back to a victim of the case (a fake 'profit')",
+            )
+    rest = [a for a in candidates if a not in found]
+    found.update(deposit_addresses(con, chain, rest, params))
+    rest = [a for a in rest if a not in found]
+    if rest:
+        if result.live:
+            result.ensure(payers_to_fetch(con, chain, rest, result.assets, params))
+        reached_assets: dict[str, set[str]] = {}
+        for flow in prop.flows.values():
+            if flow.move.receiver in rest:
+                reached_assets.setdefault(flow.move.receiver, set()).add(flow.move.asset)
+        found.update(services(con, chain, rest, cluster, victims, reached_assets, params))
+    return found
 
 
-def _payers_into(graph: CaseGraph, collections: set[str], result: ChainTrace,
-                 params: TraceParams) -> set[str]:
-    """Who paid into a collection address from outside the cluster: victims."""
-    return {
-        m.sender for m in graph.moves.values()
-        if m.receiver in collections and m.sender not in result.links
-        and _is_payment(m, result, params)
-    }
-
-
-def _ensure_counterparties(con, result: ChainTrace, candidates: list[str], params: TraceParams) -> None:
-    """Live sources: the rules that tell a service from a scam look at who pays a candidate and
-    what else those payers do; fetch the payers of candidates paid by many."""
-    with_table(con, "trace_candidates", candidates)
-    payers = con.execute(read_sql("heuristics/busy_payers.sql"),
-                         {"chain": result.chain, "min_senders": params.service_min_senders,
-                          "sample": params.service_sample}).fetchall()
-    if payers:
-        result.ensure([p for (p,) in payers])
-
-
-def _fan_in(con, result: ChainTrace, params: TraceParams) -> set[str]:
-    members = set(result.followed)
+def _cluster(con, result: ChainTrace, params: TraceParams) -> set[str]:
+    """Fan-in (consolidators and their collections) and gas feeders; returns new collections."""
+    members = result.cluster()
     with_table(con, "trace_members", members)
     result.ensure(_senders_into(con, result.chain, members))
-    rule_params = {"sweeper_share": params.sweeper_share, "min_sweepers": params.fan_in_min_sweepers}
-    rows = con.execute(
-        read_sql("heuristics/fan_in.sql"),
-        {"chain": result.chain, "assets": sorted(result.assets), **rule_params},
-    ).fetchall()
-    found: set[str] = set()
-    for consolidator, sweeper, asset, amount, txs in rows:
-        if sweeper in result.endpoints or sweeper in result.victims:
-            continue
-        _link(result, ClusterLink(
-            consolidator, "consolidator", "fan_in", sweeper, tuple(txs[:3]),
-            "collection addresses sweep into it", 90, rule_params,
-        ))
-        _link(result, ClusterLink(
-            sweeper, "collection", "fan_in", consolidator, tuple(txs),
-            f"sweeps what it receives into consolidator {consolidator}", 85, rule_params,
-        ))
-        found.add(sweeper)
-    return found
+    excluded = set(result.victims) | set(result.endpoints)
+    known = {a for a in result.collections if a in members}
+    new: set[str] = set()
+    for link in fan_in(con, result.chain, members, known, excluded, result.assets, params):
+        _link(result, link)
+        if link.subrole == "collection" and link.address not in result.collections:
+            new.add(link.address)
+    result.collections |= new
+    feeder_members = {a for a, link in result.links.items() if link.subrole != "co_funded"} | set(result.followed)
+    feeder_members -= set(result.endpoints) | set(result.victims)
+    links, funded = gas_feeders(con, result.chain, feeder_members, excluded, params)
+    for link in links:
+        _link(result, link)
+    result.funded |= funded
+    return new
 
 
 def _senders_into(con, chain: str, members: set[str]) -> list[str]:
@@ -239,49 +247,29 @@ def _senders_into(con, chain: str, members: set[str]) -> list[str]:
     return [a for (a,) in rows if a not in members]
 
 
-def _gas_feeders(con, result: ChainTrace, params: TraceParams) -> None:
-    members = {a for a, link in result.links.items() if link.subrole != "co_funded"} | set(result.followed)
-    excluded = set(result.victims) | {a for a, e in result.endpoints.items()}
-    with_table(con, "trace_members", members)
-    with_table(con, "trace_excluded", excluded)
-    rule_params = {
-        "gas_max_wei": params.gas_max_wei,
-        "min_funded": params.feeder_min_funded,
-        "min_share": params.feeder_min_share,
-    }
-    rows = con.execute(read_sql("heuristics/gas_feeder.sql"), {"chain": result.chain, **rule_params}).fetchall()
-    for funder, funded, is_member, txs, funded_total, funded_members in rows:
-        _link(result, ClusterLink(
-            funder, "gas_feeder", "gas_feeder", None, tuple(txs[:3]),
-            f"paid gas to {funded_members} cluster addresses ({funded_total} funded in all)",
-            80, rule_params,
-        ))
-        result.funded.add((funder, funded))
-        if funded not in excluded:
-            _link(result, ClusterLink(
-                funded, "co_funded", "gas_feeder", funder, tuple(txs),
-                f"funded for gas by the cluster's gas feeder {funder}", 60, rule_params,
-            ))
-
-
-def _victim_payments(result: ChainTrace, collections: set[str], params: TraceParams) -> int:
+def _attribute(result: ChainTrace, params: TraceParams) -> int:
     """Payments into collection addresses from outside the cluster are victims' money."""
     graph = result.graph
-    graph.load(collections)
+    graph.load(result.collections)
+    services = result.services | {a for a, e in result.endpoints.items() if e.role in ("exchange", "service")}
+    excluded = result.cluster() | {a for a, e in result.endpoints.items() if e.role == "deposit_wallet"}
     added = 0
-    excluded = (set(result.links) | set(result.followed)
-                | {a for a, e in result.endpoints.items() if e.role != "victim"})
-    for move in graph.in_order():
-        if move.receiver not in collections or not _is_payment(move, result, params):
-            continue
-        if move.key in result.sources or move.sender in excluded:
-            continue
+    for move, victim in victim_payments(graph.in_order(), result.collections, excluded - services, services,
+                                        set(result.sources), result.assets, params):
         label = f"discovered:{move.sender}"
         result.sources[move.key] = {label: move.amount}
-        result.source_victims[label] = move.sender
-        result.victims.setdefault(move.sender, "discovered")
+        result.source_victims[label] = victim or ""
+        if victim:
+            result.victims.setdefault(victim, "discovered")
         added += 1
     return added
+
+
+def _drop_stale_endpoints(result: ChainTrace) -> None:
+    """Keep the endpoints the final flows reach (and seeds placed as endpoints)."""
+    reached = {f.move.receiver for f in result.propagation.flows.values()}
+    seeds = {s.address for s in result.seeds}
+    result.endpoints = {a: e for a, e in result.endpoints.items() if a in reached or a in seeds}
 
 
 def seeds_of_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, list[Seed]]:
@@ -304,4 +292,4 @@ def seeds_of_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, lis
     return by_chain
 
 
-__all__ = ["ChainTrace", "Seed", "seeds_of_case", "tags_of", "trace_chain"]
+__all__ = ["ChainTrace", "Seed", "seeds_of_case", "trace_chain"]

@@ -11,7 +11,10 @@ from datetime import datetime
 
 import duckdb
 
+from tracers.heuristics import with_table
 from tracers.store.connection import read_sql
+
+__all__ = ["CaseGraph", "Move", "with_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,3 @@ class CaseGraph:
                 self.moves.values(), key=lambda m: (m.block_number, m.order, m.tx_hash, m.position)
             )
         return self._sorted
-
-
-def with_table(con: duckdb.DuckDBPyConnection, name: str, addresses) -> None:
-    """(Re)fill a one-column temp table of addresses for the heuristics' semi-joins."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (address VARCHAR PRIMARY KEY)")
-    values = sorted(set(addresses))
-    if values:
-        con.execute(f"INSERT INTO {name} SELECT unnest($values)", {"values": values})

@@ -40,6 +40,9 @@ def dust_of(move: Move, params: TraceParams) -> int:
     return params.dust["native" if move.kind == "native" else "token"]
 
 
+MAX_PASSES = 5
+
+
 def propagate(
     moves: list[Move],
     sources: dict[tuple, Taint],
@@ -48,8 +51,21 @@ def propagate(
     imitations: set[str],
     params: TraceParams,
 ) -> Propagation:
+    """Replay the moves; where an address overdrew and later inflows repaid it, replay again with
+    the repaid taint carried on the outflow that overdrew, until nothing changes."""
+    late: dict[tuple, Taint] = {}
+    for _ in range(MAX_PASSES):
+        result, repaid = _replay(moves, sources, followed, assets, imitations, params, late)
+        if repaid == late:
+            break
+        late = repaid
+    return result
+
+
+def _replay(moves, sources, followed, assets, imitations, params, late) -> tuple[Propagation, dict]:
     result = Propagation()
     ledgers: dict[tuple[str, str], Ledger] = {}
+    repaid: dict[tuple, Taint] = {}
 
     def ledger(address: str, asset: str) -> Ledger:
         key = (address, asset)
@@ -73,19 +89,18 @@ def propagate(
         if move.sender in followed:
             sender_ledger = ledger(move.sender, move.asset)
             fresh = sender_ledger.last_tainted_at
-            carried = sender_ledger.send(move.amount)
+            carried = _add(sender_ledger.send(move.amount, move.key), late.get(move.key))
             hop = followed[move.sender] + 1
             in_window = fresh is not None and (move.block_time - fresh) <= params.window
         else:
             in_window = True
         seeded = sources.get(move.key) if move.sender not in followed else None
         if seeded:
-            carried = dict(carried)
-            for label, value in seeded.items():
-                carried[label] = carried.get(label, 0) + value
+            carried = _add(carried, seeded)
             hop = 1 if move.sender not in followed else hop
         if move.receiver in followed:
-            ledger(move.receiver, move.asset).receive(move.amount, carried, move.block_time)
+            for key, part in ledger(move.receiver, move.asset).receive(move.amount, carried, move.block_time):
+                repaid[key] = _add(repaid.get(key, {}), part)
         if not carried:
             continue
         flow = Flow(move, carried, hop)
@@ -102,4 +117,13 @@ def propagate(
     for (address, asset), held in ledgers.items():
         if held.tainted():
             result.at_rest[(address, asset)] = dict(held.taint)
-    return result
+    return result, repaid
+
+
+def _add(taint: Taint, more: Taint | None) -> Taint:
+    if not more:
+        return taint
+    total = dict(taint)
+    for label, value in more.items():
+        total[label] = total.get(label, 0) + value
+    return total

@@ -6,10 +6,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tracers.heuristics.roles import Claim, RoleBook
 from tracers.trace.engine import ChainTrace
 from tracers.trace.params import TraceParams
 
-ROLE_ORDER = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
 NOT_FOLLOWED_TX_CAP = 100
 
 
@@ -67,24 +67,18 @@ def _clusters(trace: ChainTrace, perpetrators: set[str]) -> dict[str, str]:
     return {a: names[find(a)] for a in perpetrators}
 
 
-def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
-    rows = RunRows()
-    found = _Findings(run_id, trace.chain, rows.findings)
-    evidence: dict[str, list[str]] = defaultdict(list)
-    prop = trace.propagation
+def _claim_text(claim: Claim) -> str:
+    return f"{claim.role} by {claim.basis}"
 
-    # perpetrators: addresses victim money was followed through, and the cluster links
-    victims = dict(trace.victims)
-    for address, endpoint in trace.endpoints.items():
-        if endpoint.role == "victim":
-            victims.setdefault(address, "discovered")
-    perpetrators = (set(trace.followed) | set(trace.links)) - set(victims) - set(trace.endpoints)
+
+def _peel_findings(found: _Findings, trace: ChainTrace, params: TraceParams, members: set[str]) -> dict[str, str]:
+    """One finding per peel step (the hop, where its slice went); hop address -> first finding."""
     peel_hops: dict[str, str] = {}
     rule_params = {"rho": params.peel_rho, "min_hops": params.peel_min_hops,
                    "window_seconds": params.peel_window_seconds}
     for number, chain in enumerate(trace.peels, start=1):
         forward_of = {f.move.sender: f for f in chain.forwards}
-        for peel in chain.peels:  # one finding per peel step: the hop, where its slice went
+        for peel in chain.peels:
             hop = peel.move.sender
             forward = forward_of.get(hop)
             finding = found.add(
@@ -97,62 +91,68 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
                 amount=peel.move.amount, confidence=70, params=rule_params,
                 tx_hashes=[peel.move.tx_hash] + ([forward.move.tx_hash] if forward else []),
             )
-            if hop in perpetrators:
+            if hop in members:
                 peel_hops.setdefault(hop, finding)
-    for address in sorted(trace.followed):
-        if address in perpetrators and address not in trace.links:
+    return peel_hops
+
+
+def _perpetrator_claims(book: RoleBook, found: _Findings, run_id: str, trace: ChainTrace, params: TraceParams,
+                        candidates: set[str], peel_hops: dict[str, str], cluster_of: dict[str, str]) -> None:
+    """Addresses victim money was followed through, and the cluster links."""
+    prop = trace.propagation
+    for address in sorted(candidates):
+        link = trace.links.get(address)
+        if link and link.subrole == "co_funded" and address in trace.followed:
+            link = None  # money passed through it: that says more than who paid its gas
+        evidence = []
+        if address in trace.followed and (link is None or link.rule == "gas_feeder"):
             flows_in = [f for f in prop.flows.values() if f.move.receiver == address]
-            evidence[address].append(found.add(
+            evidence.append(found.add(
                 "role", "followed", "received victim money and was followed",
                 address=address, confidence=70,
                 params={"hops": params.hops, "taint": params.taint.value},
                 tx_hashes=[f.move.tx_hash for f in flows_in[:5]],
             ))
-    for address, link in sorted(trace.links.items()):
-        if address in perpetrators:
-            evidence[address].append(found.add(
-                "cluster_link" if link.rule != "reported_scam_address" else "role", link.rule,
-                link.detail, address=address, related=link.related, confidence=link.confidence,
-                params=link.params, tx_hashes=link.tx_hashes,
+        if address in trace.links:
+            original = trace.links[address]
+            evidence.append(found.add(
+                "cluster_link" if original.rule != "reported_scam_address" else "role", original.rule,
+                original.detail, address=address, related=original.related, confidence=original.confidence,
+                params=original.params, tx_hashes=original.tx_hashes,
             ))
-    for address, finding in peel_hops.items():
-        evidence[address].append(finding)
-    cluster_of = _clusters(trace, perpetrators)
-
-    for address in sorted(perpetrators):
-        link = trace.links.get(address)
-        if link and link.subrole == "co_funded" and address in trace.followed:
-            link = None  # money passed through it: that says more than who paid its gas
+        if address in peel_hops:
+            evidence.append(peel_hops[address])
         subrole = link.subrole if link else ("peel_hop" if address in peel_hops else "intermediary")
-        confidence = link.confidence if link else 70
-        rows.addresses.append((
+        basis = ("co_funded" if link.subrole == "co_funded" else link.rule) if link else (
+            "peel_chain" if address in peel_hops else "followed")
+        book.claim(address, Claim("perpetrator", basis, (
             run_id, trace.chain, address, "perpetrator", subrole, cluster_of.get(address), None, None,
-            confidence, trace.followed.get(address), json.dumps(evidence[address]),
-        ))
+            link.confidence if link else 70, trace.followed.get(address)), evidence))
 
-    # victims
+
+def _victim_claims(book: RoleBook, found: _Findings, run_id: str, trace: ChainTrace, victims: dict[str, str]) -> None:
     paid: dict[str, int] = defaultdict(int)
+    payments: dict[str, list[str]] = defaultdict(list)
     for key, taint in trace.sources.items():
         for label, value in taint.items():
-            paid[trace.source_victims.get(label, "")] += value
+            victim = trace.source_victims.get(label, "")
+            paid[victim] += value
+            payments[victim].append(key[0])
     for address, kind in sorted(victims.items()):
-        payments = [key[0] for key, taint in trace.sources.items()
-                    if any(trace.source_victims.get(lbl) == address for lbl in taint)]
         finding = found.add(
             "role", "victim_payment" if kind != "returned" else "returned_to_victim",
             f"{kind} victim: paid {paid.get(address, 0)} base units into collection addresses",
             address=address, amount=paid.get(address) or None, confidence=90 if kind == "reported" else 75,
-            tx_hashes=payments[:20],
+            tx_hashes=payments.get(address, [])[:20],
         )
-        rows.addresses.append((
+        book.claim(address, Claim("victim", kind, (
             run_id, trace.chain, address, "victim", kind, None, None, None,
-            90 if kind == "reported" else 75, None, json.dumps([finding]),
-        ))
+            90 if kind == "reported" else 75, None), [finding]))
 
-    # endpoints: deposit wallets, exchanges, services
-    into: dict[str, list] = defaultdict(list)
-    for flow in prop.flows.values():
-        into[flow.move.receiver].append(flow)
+
+def _endpoint_claims(book: RoleBook, found: _Findings, run_id: str, trace: ChainTrace, params: TraceParams,
+                     into: dict[str, list]) -> None:
+    """Deposit wallets, exchanges, services: the rule that placed them and what reached them."""
     for address, endpoint in sorted(trace.endpoints.items()):
         if endpoint.role == "victim":
             continue
@@ -175,19 +175,52 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
                 tx_hashes=[f.move.tx_hash for f in into.get(address, []) if f.move.asset == asset],
             ))
         hop = min((f.hop for f in into.get(address, [])), default=None)
-        rows.addresses.append((
+        book.claim(address, Claim(endpoint.role, endpoint.rule, (
             run_id, trace.chain, address, endpoint.role, endpoint.subrole, None, endpoint.label,
-            endpoint.exchange, endpoint.confidence, hop, json.dumps(ids),
-        ))
-    placed = {row[2] for row in rows.addresses}
+            endpoint.exchange, endpoint.confidence, hop), ids))
+
+
+def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
+    rows = RunRows()
+    found = _Findings(run_id, trace.chain, rows.findings)
+    book = RoleBook()
+    prop = trace.propagation
+    into: dict[str, list] = defaultdict(list)
+    for flow in prop.flows.values():
+        into[flow.move.receiver].append(flow)
+
+    victims = dict(trace.victims)
+    for address, endpoint in trace.endpoints.items():
+        if endpoint.role == "victim":
+            victims.setdefault(address, "returned")
+    candidates = (set(trace.followed) | set(trace.links)) - set(trace.endpoints)
+    peel_hops = _peel_findings(found, trace, params, candidates)
+    cluster_of = _clusters(trace, candidates - set(victims))
+    _perpetrator_claims(book, found, run_id, trace, params, candidates, peel_hops, cluster_of)
+    _victim_claims(book, found, run_id, trace, victims)
+    _endpoint_claims(book, found, run_id, trace, params, into)
     for address, depth in sorted(trace.beyond_hops.items()):
-        if address in placed:
-            continue  # a rule placed it already (a collection, a victim, ...)
         finding = found.add("not_followed", "hop_limit", f"reached at hop {depth}, beyond --hops {params.hops}",
                             address=address, params={"hops": params.hops},
                             tx_hashes=[f.move.tx_hash for f in into.get(address, [])])
-        rows.addresses.append((run_id, trace.chain, address, "unknown", "hop_limit", None, None, None,
-                               None, depth, json.dumps([finding])))
+        book.claim(address, Claim("unknown", "hop_limit", (run_id, trace.chain, address, "unknown", "hop_limit",
+                                                           None, None, None, None, depth), [finding]))
+
+    perpetrators: set[str] = set()
+    for address, winner, losers in book.resolve():
+        evidence = list(winner.evidence)
+        if losers:
+            evidence.append(found.add(
+                "review", "role_conflict",
+                f"rules disagree: {_claim_text(winner)} (kept, strongest evidence) against "
+                + "; ".join(_claim_text(c) for c in losers),
+                address=address, confidence=None,
+                params={"rank": {f"{c.role}/{c.basis}": c.rank for c in (winner, *losers)}},
+                tx_hashes=[],
+            ))
+        rows.addresses.append((*winner.row, json.dumps(evidence)))
+        if winner.role == "perpetrator":
+            perpetrators.add(address)
 
     # funds still at rest in the cluster
     at_rest_total: dict[str, int] = defaultdict(int)
@@ -221,8 +254,8 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
     rows.summary = {
         "followed": len(trace.followed),
         "perpetrators": len(perpetrators),
-        "victims": len(victims),
-        "deposit_wallets": sum(1 for e in trace.endpoints.values() if e.role == "deposit_wallet"),
+        "victims": sum(1 for row in rows.addresses if row[3] == "victim"),
+        "deposit_wallets": sum(1 for row in rows.addresses if row[3] == "deposit_wallet"),
         "clusters": len(set(cluster_of.values())),
         "peel_chains": len(trace.peels),
         "at_rest": {k: str(v) for k, v in at_rest_total.items()},

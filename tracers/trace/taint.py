@@ -12,6 +12,12 @@ totals can never exceed what victims paid.
 - poison (taint-first): every outflow after a tainted inflow is tainted; it carries as much of the
   held taint as it can (min(amount, taint held)), oldest victims first. Over-inclusive by design,
   yet still capped by what victims paid.
+
+Overdrafts: an address that already handled victim money and sends more than the store shows it
+holding (a consolidator launching a peel chain ahead of the sweeps that fund it) carries what it
+holds, and the inflows that arrive next repay the rest: their taint is handed back to the outflow
+that overdrew (the propagation carries it there on its next pass). Taint moves, it is never made.
+An outflow before any victim money reached the address carries none, overdrawn or not.
 """
 
 from __future__ import annotations
@@ -24,17 +30,43 @@ Taint = dict[str, int]  # label (report id or 'discovered:<victim>') -> base uni
 class Ledger:
     """One address, one asset."""
 
-    __slots__ = ("balance", "taint", "last_tainted_at")
+    __slots__ = ("balance", "taint", "last_tainted_at", "owed")
 
     def __init__(self) -> None:
         self.balance = 0
         self.taint: Taint = {}
         self.last_tainted_at = None
+        self.owed: deque[list] = deque()  # [flow key, base units sent beyond the balance]
 
     def tainted(self) -> int:
         return sum(self.taint.values())
 
-    def receive(self, amount: int, taint: Taint, at) -> None:
+    def receive(self, amount: int, taint: Taint, at) -> list[tuple[object, Taint]]:
+        """Credit an inflow. What repays an earlier overdraft is not credited: it is handed back
+        to the outflows that overdrew, with its share of the inflow's taint (returned as
+        (flow key, taint) pairs for the propagation to carry on those flows)."""
+        repaid: list[tuple[object, Taint]] = []
+        debt = sum(entry[1] for entry in self.owed)
+        if debt and amount:
+            repay = min(amount, debt)
+            left_taint = {label: value * repay // amount for label, value in taint.items() if value}
+            taint = {label: value - left_taint.get(label, 0) for label, value in taint.items()}
+            left = repay
+            while left and self.owed:
+                entry = self.owed[0]
+                take = min(entry[1], left)
+                share = left_taint if take == left else {k: v * take // left for k, v in left_taint.items()}
+                left_taint = {k: v - share.get(k, 0) for k, v in left_taint.items()}
+                repaid.append((entry[0], {k: v for k, v in share.items() if v}))
+                entry[1] -= take
+                left -= take
+                if entry[1] == 0:
+                    self.owed.popleft()
+            amount -= repay
+        self._credit(amount, taint, at)
+        return [(key, part) for key, part in repaid if part]
+
+    def _credit(self, amount: int, taint: Taint, at) -> None:
         self.balance += amount
         for label, value in taint.items():
             if value:
@@ -42,7 +74,17 @@ class Ledger:
         if any(taint.values()):
             self.last_tainted_at = at
 
-    def send(self, amount: int) -> Taint:
+    def send(self, amount: int, key: object = None) -> Taint:
+        """Debit an outflow; the taint it carries. An address that already handled victim money
+        and sends more than its balance overdraws: the next inflows repay it. Before any victim
+        money arrived, nothing that leaves can carry any (the rest is history the store lacks)."""
+        shortfall = amount - self.balance
+        carried = self._debit(amount)
+        if shortfall > 0 and key is not None and self.last_tainted_at is not None:
+            self.owed.append([key, shortfall])
+        return carried
+
+    def _debit(self, amount: int) -> Taint:
         raise NotImplementedError
 
     def _take(self, carried: Taint) -> Taint:
@@ -58,7 +100,7 @@ class Ledger:
 class Haircut(Ledger):
     __slots__ = ()
 
-    def send(self, amount: int) -> Taint:
+    def _debit(self, amount: int) -> Taint:
         # The store may not hold the address's whole history: money it had before is clean.
         balance = max(self.balance, amount)
         if not balance:
@@ -83,7 +125,7 @@ class Haircut(Ledger):
 class Poison(Ledger):
     __slots__ = ()
 
-    def send(self, amount: int) -> Taint:
+    def _debit(self, amount: int) -> Taint:
         left = amount
         carried: Taint = {}
         for label, value in list(self.taint.items()):  # insertion order: oldest victim first
@@ -103,16 +145,16 @@ class Fifo(Ledger):
         super().__init__()
         self.lots: deque[list] = deque()  # [amount, label or None]
 
-    def receive(self, amount: int, taint: Taint, at) -> None:
+    def _credit(self, amount: int, taint: Taint, at) -> None:
         clean = amount - sum(taint.values())
         for label, value in taint.items():
             if value:
                 self.lots.append([value, label])
         if clean > 0:
             self.lots.append([clean, None])
-        super().receive(amount, taint, at)
+        super()._credit(amount, taint, at)
 
-    def send(self, amount: int) -> Taint:
+    def _debit(self, amount: int) -> Taint:
         left = amount
         carried: Taint = {}
         while left and self.lots:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tracers.trace.params import TraceParams
-from tracers.trace.propagate import Flow
+if TYPE_CHECKING:
+    from tracers.trace.params import TraceParams
+    from tracers.trace.propagate import Flow
 
 
 @dataclass(frozen=True)

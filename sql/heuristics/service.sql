@@ -1,0 +1,67 @@
+-- name: service
+-- Whose money does an address move? For each candidate the case's money reached, and each asset,
+-- the value it received from the case side against everything it received:
+--   case side = the cluster's addresses and this round's candidates (trace_case_side), and the
+--   payers that sweep (nearly) everything they send of the asset into the case side with money
+--   that did not come out of an exchange (a customer who withdraws and pays a desk is spending
+--   their own money; a collection address passes on what victims paid it).
+-- An address whose inflow is mostly not the case's money, paid by many outsiders, absorbs the
+-- case's money among unrelated flows: a service (OTC desk, merchant, payment processor). A scam
+-- consolidator is paid by the cluster's collections, whatever profits it pays back to victims.
+-- Judged on the $sample largest payers per candidate and asset (deterministic): the value that
+-- decides, without reading every customer of a busy desk.
+-- Inputs: trace_candidates(address), trace_case_side(address), trace_services(address) (tagged
+-- services), trace_victims(address). Parameters: $chain, $assets, $sample, $sweeper_share.
+WITH paid AS (
+    SELECT to_address AS candidate, from_address AS payer, asset, sum(amount) AS amount
+    FROM transfers_to
+    WHERE chain = $chain AND amount > 0 AND from_address IS NOT NULL
+      AND list_contains($assets, asset)
+      AND to_address IN (SELECT address FROM trace_candidates)
+    GROUP BY ALL
+),
+totals AS (
+    SELECT candidate, asset, sum(amount) AS received, count(*) AS payers FROM paid GROUP BY ALL
+),
+sampled AS (
+    SELECT * FROM paid
+    QUALIFY row_number() OVER (PARTITION BY candidate, asset ORDER BY amount DESC, payer) <= $sample
+),
+outside AS (  -- sampled payers that are not on the case side yet: do they sweep into it?
+    SELECT DISTINCT payer, asset FROM sampled
+    WHERE payer NOT IN (SELECT address FROM trace_case_side)
+      AND payer NOT IN (SELECT address FROM trace_services)
+      AND payer NOT IN (SELECT address FROM trace_victims)
+),
+sent AS (
+    SELECT t.from_address AS payer, t.asset, sum(t.amount) AS sent,
+           coalesce(sum(t.amount) FILTER (WHERE t.to_address IN (SELECT address FROM trace_case_side)), 0) AS into_case
+    FROM transfers t JOIN outside o ON o.payer = t.from_address AND o.asset = t.asset
+    WHERE t.chain = $chain AND t.amount > 0
+    GROUP BY ALL
+),
+got AS (
+    SELECT t.to_address AS payer, t.asset, sum(t.amount) AS got,
+           coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_services)), 0) AS withdrawn
+    FROM transfers_to t JOIN outside o ON o.payer = t.to_address AND o.asset = t.asset
+    WHERE t.chain = $chain AND t.amount > 0
+    GROUP BY ALL
+),
+judged AS (
+    SELECT s.candidate, s.asset, s.payer, s.amount,
+           s.payer IN (SELECT address FROM trace_case_side)
+           OR (se.payer IS NOT NULL
+               AND CAST(se.into_case AS DOUBLE) >= $sweeper_share * CAST(se.sent AS DOUBLE)
+               AND CAST(coalesce(g.withdrawn, 0) AS DOUBLE) * 2 < CAST(coalesce(g.got, 0) AS DOUBLE)) AS case_side
+    FROM sampled s
+    LEFT JOIN sent se ON se.payer = s.payer AND se.asset = s.asset
+    LEFT JOIN got g ON g.payer = s.payer AND g.asset = s.asset
+)
+SELECT j.candidate, j.asset, t.payers,
+       count(*) FILTER (WHERE NOT j.case_side) AS outsiders,
+       CAST(coalesce(sum(j.amount) FILTER (WHERE j.case_side), 0) AS VARCHAR) AS case_in,
+       CAST(sum(j.amount) AS VARCHAR) AS sampled_in,
+       CAST(t.received AS VARCHAR) AS received
+FROM judged j JOIN totals t USING (candidate, asset)
+GROUP BY j.candidate, j.asset, t.payers, t.received
+ORDER BY j.candidate, j.asset;

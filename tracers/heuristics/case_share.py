@@ -1,0 +1,98 @@
+"""Services, decided by whose money an address moves (sql/heuristics/service.sql).
+
+An untagged address the case's money reached is a service (OTC desk, merchant, payment processor)
+when most of what it received is not the case's money AND many outsiders pay it: it absorbs the
+case's money among unrelated flows. A scam consolidator is paid by the cluster's own collection
+addresses, so its inflow is the case's money whatever "profits" it pays back to victims; a mule's
+wallet with a few outside payers (salary, friends) is followed, not called a service. Neither the
+share nor the number of payers decides alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from tracers.heuristics import Endpoint, as_json, run_rule, with_table
+
+if TYPE_CHECKING:
+    from tracers.trace.params import TraceParams
+
+
+@dataclass(frozen=True)
+class Share:
+    """The case's share of what an address received in one asset (judged on the largest payers)."""
+
+    asset: str
+    payers: int
+    outsiders: int
+    case_in: int
+    sampled_in: int
+    received: int
+
+    def mostly_others(self, max_share: float) -> bool:
+        # case_in / sampled_in < max_share, compared in exact integers (shares as thousandths)
+        return self.case_in * 1000 < self.sampled_in * round(max_share * 1000)
+
+
+def case_shares(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, victims,
+                assets, params: TraceParams) -> dict[str, list[Share]]:
+    """address -> its shares per asset. Needs temp table trace_services (tagged.fill_services)."""
+    candidates = sorted(set(candidates))
+    if not candidates:
+        return {}
+    with_table(con, "trace_candidates", candidates)
+    with_table(con, "trace_case_side", set(case_side) | set(candidates))
+    with_table(con, "trace_victims", victims)
+    rows = run_rule(con, "service", chain, {
+        "assets": sorted(assets), "sample": params.service_sample, "sweeper_share": params.sweeper_share,
+    })
+    shares: dict[str, list[Share]] = {}
+    for address, asset, payers, outsiders, case_in, sampled_in, received in rows:
+        shares.setdefault(address, []).append(
+            Share(asset, payers, outsiders, int(case_in), int(sampled_in), int(received)))
+    return shares
+
+
+def payers_to_fetch(con: duckdb.DuckDBPyConnection, chain: str, candidates, assets,
+                    params: TraceParams) -> list[str]:
+    """The payers the rule will judge (a live trace fetches their history before it decides)."""
+    with_table(con, "trace_candidates", candidates)
+    rows = run_rule(con, "payers", chain, {"assets": sorted(assets), "sample": params.service_sample})
+    return [payer for (payer,) in rows]
+
+
+def services(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, victims,
+             reached_assets: dict[str, set[str]], params: TraceParams) -> dict[str, Endpoint]:
+    """The candidates that are services, judged in the assets the case's money reached them in."""
+    rule_params = {
+        "max_case_share": params.service_max_case_share,
+        "min_outsiders": params.service_min_outsiders,
+        "sample": params.service_sample,
+        "sweeper_share": params.sweeper_share,
+    }
+    assets = set().union(*reached_assets.values()) if reached_assets else set()
+    found: dict[str, Endpoint] = {}
+    for address, shares in case_shares(con, chain, candidates, case_side, victims, assets, params).items():
+        judged = [s for s in shares if s.asset in reached_assets.get(address, ())]
+        if not judged or not all(s.mostly_others(params.service_max_case_share)
+                                 and s.outsiders >= params.service_min_outsiders for s in judged):
+            continue
+        main = max(judged, key=lambda s: s.received)
+        found[address] = Endpoint(
+            role="service", subrole="absorbs_case_money", rule="service",
+            detail=(
+                f"untagged; the case's money is {_percent(main.case_in, main.sampled_in)} of what it "
+                f"received from its {min(main.payers, params.service_sample)} largest payers "
+                f"({main.outsiders} of them outsiders, {main.payers} payers in all): it absorbs the "
+                "case's money among unrelated flows, as a service does"
+            ),
+            params=as_json(rule_params), confidence=60,
+        )
+    return found
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part * 100 // whole if whole else 0} %"

@@ -1,0 +1,68 @@
+"""What public tags say: an exchange hot wallet, another service, or a deposit address someone
+tagged. Tagged services are endpoints whatever they pay or receive: never perpetrators, never
+victims, never gas feeders, and money they pay out (withdrawals) is the account holder's own."""
+
+from __future__ import annotations
+
+import duckdb
+
+from tracers.heuristics import Endpoint, with_table
+
+# Categories of tagged addresses that are services: money reaching them has left the scam's hands.
+SERVICE_CATEGORIES = frozenset({
+    "exchange", "mixing_service", "defi", "defi_bridge", "bridge", "defi_dex", "defi_lending",
+    "payment_processor", "market", "gambling", "mining_service", "wallet_service", "otc",
+})
+
+
+def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, tuple]:
+    """address -> (category, actor, label, confidence, role) of its strongest tag; `role` is the
+    tracers role a TagPack exported by tracers recorded in the tag's context (else None)."""
+    with_table(con, "trace_lookup", addresses)
+    rows = con.execute(
+        """
+        SELECT address, category, actor, label, confidence,
+               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END AS role
+        FROM tags
+        WHERE chain = $chain AND address IN (SELECT address FROM trace_lookup)
+        QUALIFY row_number() OVER (
+            PARTITION BY address
+            ORDER BY (category IN ('exchange')) DESC, coalesce(confidence, 0) DESC, tagpack, tag_index
+        ) = 1
+        """,
+        {"chain": chain},
+    ).fetchall()
+    return {a: (c, actor, label, conf, role) for a, c, actor, label, conf, role in rows}
+
+
+def fill_services(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
+    """Fill temp table trace_services with every address tagged as a service on the chain (the
+    rules read it: withdrawals from them are someone's own money; they never join a cluster)."""
+    rows = con.execute(
+        "SELECT DISTINCT address FROM tags WHERE chain = ? AND list_contains(?, category)",
+        [chain, sorted(SERVICE_CATEGORIES)],
+    ).fetchall()
+    services = {a for (a,) in rows}
+    with_table(con, "trace_services", services)
+    return services
+
+
+def tagged_endpoints(con: duckdb.DuckDBPyConnection, chain: str, candidates) -> dict[str, Endpoint]:
+    found: dict[str, Endpoint] = {}
+    for address, (category, actor, label, confidence, role) in tags_of(con, chain, candidates).items():
+        if category == "exchange" and role == "deposit_wallet":
+            found[address] = Endpoint(
+                role="deposit_wallet", subrole="tagged", rule="tagged_deposit_address",
+                exchange=actor, label=label,
+                detail=f"tagged as a deposit address of {actor} ({label})",
+                confidence=confidence if confidence is not None else 50,
+            )
+        elif category in SERVICE_CATEGORIES:
+            found[address] = Endpoint(
+                role="exchange" if category == "exchange" else "service",
+                subrole=category, rule="tagged_service",
+                exchange=actor if category == "exchange" else None, label=label,
+                detail=f"tagged {category} ({label or actor}): tracing stops at services",
+                confidence=confidence if confidence is not None else 50,
+            )
+    return found
