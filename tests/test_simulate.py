@@ -522,3 +522,253 @@ def test_the_gas_rental_also_funds_scam_addresses(world):
     customers = {m[5] for m in world.moves if m[4] == rental["address"] and m[3] == "ETH"}
     assert set(rental["funded_perpetrators"]) <= customers
     assert len(customers) > 10 * len(rental["funded_perpetrators"])
+
+
+# --- confounders ----------------------------------------------------------------------------
+
+from tracers.simulate.config import CONFOUNDERS  # noqa: E402
+from tracers.simulate.confounders import confounder_config  # noqa: E402
+
+CONFOUNDED_SEED = 100
+
+
+@pytest.fixture(scope="module")
+def confounded(tmp_path_factory) -> dict[str, World]:
+    """One small world per confounder, with only that one on, and one with all of them on."""
+    worlds = {}
+    for name in (*CONFOUNDERS, "all"):
+        config = confounder_config(CONFOUNDED_SEED, confounders=CONFOUNDERS if name == "all" else (name,))
+        worlds[name] = _build(tmp_path_factory, config, name)
+    return worlds
+
+
+def _usdt_moves(world: World) -> list[tuple]:
+    return [m for m in world.moves if m[3] == world.usdt and m[7] and m[6] > 0]
+
+
+def _roles(world: World) -> dict[str, set[str]]:
+    roles = defaultdict(set)
+    for perpetrator in world.truth["perpetrators"]:
+        roles[perpetrator["role"]].add(perpetrator["address"])
+    return roles
+
+
+def _marked(entries: list[dict], name: str) -> set[str]:
+    return {entry.get("address") or entry.get("deposit_address") for entry in entries if name in entry["confounders"]}
+
+
+def _hot_wallets(world: World) -> set[str]:
+    return {wallet for exchange in world.truth["exchanges"].values() for wallet in exchange["hot_wallets"]}
+
+
+def test_an_unknown_confounder_is_refused_with_the_valid_names():
+    with pytest.raises(SimulationConfigError, match="'peel_noise'.*split_sweeps"):
+        SimulationConfig(confounders=("peel_noise",))
+
+
+def test_confounder_worlds_are_deterministic(confounded, tmp_path):
+    again = tmp_path / "again"
+    simulate(again, confounder_config(CONFOUNDED_SEED, confounders=CONFOUNDERS))
+    assert _digests(again) == _digests(confounded["all"].path)
+
+
+def test_each_confounder_is_on_in_a_third_of_the_random_worlds():
+    configs = [confounder_config(seed) for seed in range(100, 130)]
+    assert configs == [confounder_config(seed) for seed in range(100, 130)]
+    for name in CONFOUNDERS:
+        assert sum(name in config.confounders for config in configs) >= 10, name
+    for config in configs:
+        assert 10 <= config.victims <= 25 and 100 <= config.users <= 200 and 3000 <= config.transfers <= 6000
+
+
+def test_one_confounder_does_not_shift_the_others_parameters(confounded):
+    everything = confounded["all"].truth["confounders"]
+    for name in CONFOUNDERS:
+        assert confounded[name].truth["confounders"] == {name: everything[name]}
+
+
+@pytest.mark.parametrize("name", [*CONFOUNDERS, "all"])
+def test_confounded_books_balance_and_truth_matches_the_files(confounded, name):
+    world = confounded[name]
+    test_nobody_spends_more_than_they_hold(world)
+    test_every_truth_move_is_in_the_files(world)
+    test_scam_deposits_add_up_and_belong_to_their_exchange(world)
+    test_deposit_addresses_sweep_only_to_their_exchange(world)
+    test_reports_match_their_expected_verdicts(world)
+    test_log_indexes_and_nonces_are_ordered(world)
+    assert world.summary.transfers == world.truth["config"]["transfers"]
+    last = world.truth["blocks"]["last"]
+    assert all(int(b) <= last for b in world.transactions["block_number"])
+
+
+def test_consolidator_profits_pay_victims_from_consolidators_and_collections(confounded):
+    world = confounded["consolidator_profits"]
+    roles, victims = _roles(world), {v["address"] for v in world.truth["victims"]}
+    paid = defaultdict(set)
+    for *_, src, dst, _, _ in _usdt_moves(world):
+        if dst in victims and (src in roles["consolidator"] or src in roles["collection"]):
+            paid[src].add(dst)
+    consolidators = [src for src in paid if src in roles["consolidator"]]
+    assert consolidators and max(len(paid[c]) for c in consolidators) >= 5
+    marked = _marked(world.truth["perpetrators"], "consolidator_profits")
+    assert set(consolidators) <= marked and marked & roles["collection"]
+    assert marked <= set(paid)  # collections also pay a second profit without the confounder
+    marked_victims = _marked(world.truth["victims"], "consolidator_profits")
+    assert {victim for c in consolidators for victim in paid[c]} <= marked_victims
+    for victim in world.truth["victims"]:
+        if victim["address"] in marked_victims:
+            assert len(victim["profits_received"]) >= 2
+
+
+def test_split_sweeps_send_one_collection_to_several_consolidators(confounded):
+    world = confounded["split_sweeps"]
+    roles = _roles(world)
+    receivers = defaultdict(set)
+    for *_, src, dst, _, _ in _usdt_moves(world):
+        if src in roles["collection"] and dst in roles["consolidator"]:
+            receivers[src].add(dst)
+    splitting = {src for src, dsts in receivers.items() if len(dsts) >= 2}
+    assert splitting and splitting <= _marked(world.truth["perpetrators"], "split_sweeps")
+    assert all(len(cluster["consolidators"]) >= 2 for cluster in world.truth["clusters"])
+
+
+def test_busy_collection_is_paid_by_many_mostly_silent_victims(confounded):
+    world = confounded["busy_collection"]
+    victims = {v["address"]: v for v in world.truth["victims"]}
+    payers = defaultdict(set)
+    for *_, src, dst, _, _ in _usdt_moves(world):
+        if src in victims:
+            payers[dst].add(src)
+    busy, crowd = max(payers.items(), key=lambda item: len(item[1]))
+    assert len(crowd) >= 30 and busy in _roles(world)["collection"]
+    assert busy in _marked(world.truth["perpetrators"], "busy_collection")
+    marked = _marked(world.truth["victims"], "busy_collection")
+    assert 30 <= len(marked) <= 80 and marked <= crowd
+    assert sum(not victims[v]["reported"] for v in marked) > len(marked) / 2
+    swept = {dst for *_, src, dst, _, _ in _usdt_moves(world) if src == busy and dst not in victims}
+    assert swept and swept <= _roles(world)["consolidator"]
+
+
+def test_deposit_as_platform_victims_pay_a_mule_deposit_they_report(confounded):
+    world = confounded["deposit_as_platform"]
+    deposits = {d["deposit_address"]: d for d in world.truth["scam_deposits"]}
+    marked = _marked(world.truth["victims"], "deposit_as_platform")
+    assert 1 <= len(marked) <= 3
+    direct = {(src, dst) for *_, src, dst, _, _ in _usdt_moves(world) if src in marked and dst in deposits}
+    assert {src for src, _ in direct} == marked
+    for _, deposit in direct:
+        assert "deposit_as_platform" in deposits[deposit]["confounders"]
+        assert any(t["from"] in marked for t in deposits[deposit]["transfers"])
+    reported = {r["scam_address"].lower() for r in world.csv("reports.csv").iter_rows(named=True)}
+    assert {deposit for _, deposit in direct} <= reported
+
+
+def test_exchange_funded_victims_pay_within_minutes_or_from_the_hot_wallet(confounded):
+    world = confounded["exchange_funded_victims"]
+    hot, collections = _hot_wallets(world), _roles(world)["collection"]
+    marked = _marked(world.truth["victims"], "exchange_funded_victims")
+    direct = marked & hot
+    assert 1 <= len(direct) <= 2
+    assert any(src in direct and dst in collections for *_, src, dst, _, _ in _usdt_moves(world))
+    reported = {r["victim_address"].lower() for r in world.csv("reports.csv").iter_rows(named=True)}
+    assert direct <= reported
+    bought = {}
+    quick = 0
+    for block, _, _, _, src, dst, value, _ in _usdt_moves(world):
+        if src in hot and dst in marked:
+            bought[dst] = (block, value)
+        elif src in bought and dst in collections:
+            at, amount = bought.pop(src)
+            quick += block - at <= 150 and 990 * amount <= 1000 * value
+    assert quick
+
+
+def test_exchange_profits_come_from_a_hot_wallet(confounded):
+    world = confounded["exchange_profits"]
+    hot = _hot_wallets(world)
+    marked = _marked(world.truth["victims"], "exchange_profits")
+    assert marked
+    for victim in world.truth["victims"]:
+        from_exchange = [p for p in victim["profits_received"] if p["from"] in hot]
+        assert bool(from_exchange) == (victim["address"] in marked)
+
+
+def test_mule_mixing_deposits_take_money_from_many_outsiders(confounded):
+    world = confounded["mule_mixing"]
+    insiders = {p["address"] for p in world.truth["perpetrators"]} | {v["address"] for v in world.truth["victims"]}
+    mixed = [d for d in world.truth["scam_deposits"] if "mule_mixing" in d["confounders"]]
+    assert mixed
+    for deposit in mixed:
+        senders = {src for *_, src, dst, _, _ in _usdt_moves(world) if dst == deposit["deposit_address"]}
+        assert len(senders - insiders) >= 5
+        assert deposit["tolerance"] == deposit["non_victim_amount"] == deposit["total_received"] - deposit[
+            "victim_amount"] > 0
+    decoys = set(world.truth["confounder_decoys"]["mule_mixing"])
+    assert decoys and not decoys & insiders
+
+
+def test_shared_broker_deposit_counts_only_this_cases_money(confounded):
+    world = confounded["shared_broker"]
+    other = {o["address"] for o in world.truth["other_scam"]}
+    assert other and not other & {p["address"] for p in world.truth["perpetrators"]}
+    broker = [d for d in world.truth["scam_deposits"] if "shared_broker" in d["confounders"]]
+    assert len(broker) == 1
+    deposit = broker[0]["deposit_address"]
+    inflow = sum(value for *_, src, dst, value, _ in _usdt_moves(world) if dst == deposit)
+    from_other = sum(value for *_, src, dst, value, _ in _usdt_moves(world) if dst == deposit and src in other)
+    assert from_other > 0 and broker[0]["victim_amount"] + from_other <= inflow
+    assert broker[0]["victim_amount"] < inflow and broker[0]["tolerance"] == 0
+
+
+def test_noisy_peels_forward_less_wait_longer_and_split(confounded):
+    world = confounded["noisy_peels"]
+    sent = defaultdict(dict)
+    when = {}
+    for block, _, _, asset, src, dst, value, ok in world.moves:
+        if asset == world.usdt and ok and value:
+            sent[src][dst] = value
+            when.setdefault((src, "out"), block)
+            when.setdefault((dst, "in"), block)
+    chains = [chain for cluster in world.truth["clusters"] for chain in cluster["peel_chains"]]
+    hops = {hop for chain in chains for hop in chain["hops"]}
+    shares, waits = [], []
+    for chain in chains:
+        for hop, following in itertools.pairwise(chain["hops"]):
+            if following in sent[hop]:
+                shares.append(sent[hop][following] / sum(sent[hop].values()))
+                waits.append(when[(hop, "out")] - when[(hop, "in")])
+    assert min(shares) < 0.70 and max(waits) > 7200
+    assert any(chain["source"] in hops for chain in chains)  # a branch split off a hop
+    assert hops <= _marked(world.truth["perpetrators"], "noisy_peels") | {
+        h for c in chains for h in c["hops"][-1:]}
+
+
+def test_poison_tiny_sends_tiny_real_usdt_to_victims_and_collections(confounded):
+    world = confounded["poison_tiny"]
+    tiny = [p for p in world.truth["poisoning"] if p["kind"] == "tiny_usdt"]
+    assert any(p["victim"] for p in tiny) and any(p["victim"] is None for p in tiny)
+    collections = _roles(world)["collection"]
+    for poisoning in tiny:
+        transfer = world.transfer_by_hash[poisoning["tx_hash"]]
+        assert transfer["token_address"] == world.usdt and 1_000 <= int(transfer["value"]) <= 500_000
+        assert (transfer["from_address"], transfer["to_address"]) == (poisoning["lookalike"], poisoning["target"])
+        assert poisoning["lookalike"][:6] == poisoning["imitates"][:6] != poisoning["lookalike"]
+        assert poisoning["target"] in collections if poisoning["victim"] is None else True
+    assert {p["target"] for p in tiny} == _marked(world.truth["victims"], "poison_tiny") | _marked(
+        world.truth["perpetrators"], "poison_tiny")
+
+
+def test_exchange_gas_comes_from_hot_wallets_to_scam_addresses(confounded):
+    world = confounded["exchange_gas"]
+    hot = _hot_wallets(world)
+    scam = {p["address"] for p in world.truth["perpetrators"] if p["role"] != "gas_feeder"}
+    gassed = {dst for _, _, _, asset, src, dst, _, ok in world.moves if asset == "ETH" and ok and src in hot and dst in scam}
+    assert gassed and gassed == _marked(world.truth["perpetrators"], "exchange_gas")
+
+
+def test_thirty_random_confounded_worlds_build_and_balance(tmp_path):
+    for seed in range(100, 130):
+        config = confounder_config(seed)
+        world = World(tmp_path / str(seed), simulate(tmp_path / str(seed), config))
+        test_nobody_spends_more_than_they_hold(world)
+        assert set(world.truth["confounders"]) == set(config.confounders)

@@ -137,6 +137,7 @@ class ChainRunner:
         self.scene = scene
         self.noisy = scene.under(NOISY_PEELS) if scene.confounding.on(NOISY_PEELS) else None
         self.low_forward_shown = False
+        self.split_shown = False
         self.last_block = scene.timeline.n_blocks - HOUR  # nothing is scheduled after this
 
     def start(self, chain: Chain) -> None:
@@ -206,11 +207,13 @@ class ChainRunner:
 
     def _branch(self, block: int, chain: Chain, hop: int, forward: int) -> int:
         """With noisy_peels, sometimes split part of the forward into a branch chain of its own
-        (branches do not split again); returns what the branch took."""
+        (branches and first hops do not split; the world's first chance always does); returns what
+        the branch took."""
         noisy = self.noisy
         if noisy is None or chain.is_branch or hop == 0:
             return 0
-        if not noisy.chance(float(self.scene.confounding.params[NOISY_PEELS]["split_share"])):
+        shown, self.split_shown = self.split_shown, True  # the world's first chance always splits
+        if shown and not noisy.chance(float(self.scene.confounding.params[NOISY_PEELS]["split_share"])):
             return 0
         amount = noisy.portion(forward, 0.3, 0.7)
         if amount == 0:
