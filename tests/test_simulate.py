@@ -772,3 +772,23 @@ def test_thirty_random_confounded_worlds_build_and_balance(tmp_path):
         world = World(tmp_path / str(seed), simulate(tmp_path / str(seed), config))
         test_nobody_spends_more_than_they_hold(world)
         assert set(world.truth["confounders"]) == set(config.confounders)
+
+
+def test_the_simulate_command_switches_confounders_on_by_name_or_at_random(tmp_path):
+    from typer.testing import CliRunner
+
+    from tracers.cli import app
+
+    runner = CliRunner()
+    named = runner.invoke(app, ["simulate", str(tmp_path / "named"), "--seed", "3", "--victims", "8", "--users", "60",
+                                "--transfers", "2000", "--confounders", "split_sweeps,noisy_peels"])
+    assert named.exit_code == 0, named.output
+    truth = json.loads((tmp_path / "named" / "truth.json").read_text())
+    assert set(truth["confounders"]) == {"split_sweeps", "noisy_peels"} and truth["config"]["victims"] == 8
+    drawn = runner.invoke(app, ["simulate", str(tmp_path / "random"), "--seed", "104", "--confounders", "random"])
+    assert drawn.exit_code == 0, drawn.output
+    truth = json.loads((tmp_path / "random" / "truth.json").read_text())
+    assert set(truth["confounders"]) == set(confounder_config(104).confounders)
+    refused = runner.invoke(app, ["simulate", str(tmp_path / "bad"), "--confounders", "bogus"])
+    assert refused.exit_code == 1 and "noisy_peels" in refused.output
+    assert "--confounders" in runner.invoke(app, ["simulate", "--help"]).output

@@ -693,14 +693,31 @@ def alerts_deliver_cmd(ctx: typer.Context) -> None:
 def simulate_cmd(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the world into.")],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same world.")] = 7,
-    victims: Annotated[int, typer.Option("--victims", help="Scam victims.")] = 40,
-    users: Annotated[int, typer.Option("--users", help="Ordinary users around them.")] = 400,
-    transfers: Annotated[int, typer.Option("--transfers", help="Transfers in all (approx.).")] = 20_000,
+    victims: Annotated[
+        int | None, typer.Option("--victims", help="Scam victims (default 40; with random confounders 10-25).")
+    ] = None,
+    users: Annotated[
+        int | None, typer.Option("--users", help="Ordinary users around them (default 400; random: 100-200).")
+    ] = None,
+    transfers: Annotated[
+        int | None, typer.Option("--transfers", help="Transfers in all (default 20000; random: 3000-6000).")
+    ] = None,
+    confounders: Annotated[
+        str, typer.Option(
+            "--confounders",
+            help="Hard cases to switch on, comma-separated (consolidator_profits, split_sweeps, busy_collection, "
+                 "deposit_as_platform, exchange_funded_victims, exchange_profits, mule_mixing, shared_broker, "
+                 "noisy_peels, poison_tiny, exchange_gas), or 'random': each on with probability 1/2, drawn with "
+                 "the seed, in a small world. truth.json says which touched what.",
+        ),
+    ] = "",
 ) -> None:
     """Write a synthetic pig-butchering world: ethereum-etl files, tags, reports and truth.json."""
-    from tracers.simulate import SimulationConfig, simulate
+    from tracers.simulate import simulate
+    from tracers.simulate.confounders import requested_config
 
-    config = SimulationConfig(seed=seed, victims=victims, users=users, transfers=transfers)
+    size = {"victims": victims, "users": users, "transfers": transfers}
+    config = requested_config(seed, confounders, **{k: v for k, v in size.items() if v is not None})
     with _stages(f"simulating into {out_dir}") as step:
         summary = simulate(out_dir, config, progress=lambda stage, *_: step(stage))
     out.print(_describe_world(out_dir, summary))

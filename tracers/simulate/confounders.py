@@ -156,3 +156,13 @@ def confounder_config(seed: int, **size: object) -> SimulationConfig:
         "confounders": tuple(name for name, picked in zip(CONFOUNDERS, on, strict=True) if picked),
     }
     return SimulationConfig(seed=seed, **{**drawn, **size})
+
+
+def requested_config(seed: int, confounders: str = "", **size: object) -> SimulationConfig:
+    """The config a command line asks for. `confounders`: "" for none, "random" for a combination
+    drawn with the seed (small sizes, see `confounder_config`), or comma-separated names; `size`
+    holds only the knobs given (victims=..., users=...), which override the rest."""
+    if confounders.strip() == "random":
+        return confounder_config(seed, **size)
+    names = tuple(name.strip() for name in confounders.split(",") if name.strip())
+    return SimulationConfig(seed=seed, confounders=names, **size)
