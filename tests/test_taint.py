@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,3 +76,38 @@ def test_no_model_creates_or_loses_victim_money(model, ops):
         assert ledger.tainted() <= ledger.balance
         assert carried_out + ledger.tainted() == paid_in
     assert carried_out <= paid_in
+
+
+@given(st.sampled_from(MODELS), operations)
+def test_overdrafts_move_victim_money_and_never_make_any(model, ops):
+    """Outflows named by a key may overdraw; what the next inflows repay goes back to them."""
+    ledger = ledger_for(model)
+    paid_in = carried_out = repaid = 0
+    for n, (kind, amount, label, share) in enumerate(ops):
+        if kind == "in":
+            tainted = amount * share // 100 if label else 0
+            back = ledger.receive(amount, {label: tainted} if tainted else {}, 0)
+            assert all(v > 0 for _, part in back for v in part.values())
+            repaid += sum(sum(part.values()) for _, part in back)
+            paid_in += tainted
+        else:
+            carried_out += sum(ledger.send(amount, key=n).values())
+        assert carried_out + repaid + ledger.tainted() == paid_in
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_consolidator_that_sends_ahead_of_its_sweeps_is_repaid_by_them(model):
+    ledger = ledger_for(model)
+    ledger.receive(300, {"A": 300}, 1)
+    assert ledger.send(1000, key="peel") == {"A": 300}        # 700 more than it held
+    assert ledger.receive(500, {"B": 500}, 2) == [("peel", {"B": 500})]
+    assert ledger.receive(400, {"C": 400}, 3) == [("peel", {"C": 200})]
+    assert ledger.tainted() == 200 and ledger.balance == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_what_leaves_before_any_victim_money_arrived_owes_nothing(model):
+    ledger = ledger_for(model)
+    assert ledger.send(50, key="early") == {}
+    assert ledger.receive(100, {"A": 100}, 1) == []
+    assert ledger.tainted() == 100

@@ -138,6 +138,7 @@ def _seed(con, result: ChainTrace, params: TraceParams) -> None:
     an exchange's (a mule's deposit address given to victims as the 'platform address')."""
     addresses = sorted({s.address for s in result.seeds})
     result.ensure(addresses)
+    result.graph.load(addresses)  # the victims' payments, wherever the seeds turn out to be
     placed = tagged_endpoints(con, result.chain, addresses)
     placed.update(deposit_addresses(con, result.chain, [a for a in addresses if a not in placed], params))
     for seed in result.seeds:

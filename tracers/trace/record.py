@@ -193,7 +193,8 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
     for address, endpoint in trace.endpoints.items():
         if endpoint.role == "victim":
             victims.setdefault(address, "returned")
-    candidates = (set(trace.followed) | set(trace.links)) - set(trace.endpoints)
+    reported = {s.address for s in trace.seeds}  # a reported scam address keeps its claim, to be weighed
+    candidates = (set(trace.followed) | set(trace.links)) - (set(trace.endpoints) - reported)
     peel_hops = _peel_findings(found, trace, params, candidates)
     cluster_of = _clusters(trace, candidates - set(victims))
     _perpetrator_claims(book, found, run_id, trace, params, candidates, peel_hops, cluster_of)
