@@ -11,8 +11,17 @@ from pathlib import Path
 import pytest
 
 from tracers.amounts import format_units
-from tracers.evaluate import EvaluationError, format_scores, score, to_base_units
+from tracers.evaluate import (
+    EvaluationError,
+    format_confounder_scores,
+    format_scores,
+    score,
+    score_by_confounder,
+    to_base_units,
+)
 from tracers.simulate import SimulationConfig, simulate
+from tracers.simulate.config import CONFOUNDERS
+from tracers.simulate.confounders import confounder_config
 
 SUBPOENA_COLUMNS = ["case_id", "exchange", "chain", "asset", "asset_symbol", "deposit_address", "tx_hash",
                     "log_index", "block_number", "block_time", "amount", "traced_amount", "hops", "report_ids",
@@ -321,3 +330,80 @@ def test_format_scores_shows_each_metric_its_target_and_whether_it_is_met(truth,
     assert "perpetrator precision" in lines and "deposits traced within 5%" in lines
     detailed = format_scores(scores, details=True)
     assert f"{service(truth, 'otc_desk')['address']} (otc_desk)" in detailed
+
+
+# --- per confounder -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def confounded_truth(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("confounded")
+    simulate(folder, confounder_config(100, confounders=CONFOUNDERS))
+    return json.loads((folder / "truth.json").read_text())
+
+
+def by_confounder(exports: Exports, truth: dict, folder: Path):
+    addresses_csv, subpoena_dir = exports.write(folder)
+    return score_by_confounder(truth, addresses_csv, subpoena_dir)
+
+
+def test_perfect_exports_score_full_recall_under_every_confounder(confounded_truth, tmp_path):
+    scores = by_confounder(perfect(confounded_truth), confounded_truth, tmp_path)
+    assert sorted(scores) == sorted(CONFOUNDERS)
+    for name, found in scores.items():
+        assert found.deposits.recall == found.perpetrators.recall == found.victims.recall == 1.0, name
+        assert found.traced_within_share == 1.0 and not found.decoys_flagged, name
+    assert scores["noisy_peels"].deposits.tp and scores["busy_collection"].victims.tp >= 30
+    assert scores["split_sweeps"].perpetrators.tp and scores["mule_mixing"].deposits.tp
+    assert score_by_confounder(*_plain_world(tmp_path)) == {}
+
+
+def _plain_world(tmp_path: Path) -> tuple[dict, Path, Path]:
+    folder = tmp_path / "plain"
+    simulate(folder / "world", SimulationConfig(seed=5, victims=6, users=60, transfers=2000, days=14))
+    truth = json.loads((folder / "world" / "truth.json").read_text())
+    return (truth, *perfect(truth).write(folder))
+
+
+def test_a_missed_deposit_lowers_recall_only_under_the_confounders_that_touched_it(confounded_truth, tmp_path):
+    exports = perfect(confounded_truth)
+    broker = next(d for d in confounded_truth["scam_deposits"] if "shared_broker" in d["confounders"])
+    exports.subpoena = [row for row in exports.subpoena if row["deposit_address"] != broker["deposit_address"]]
+    scores = by_confounder(exports, confounded_truth, tmp_path)
+    for name, found in scores.items():
+        assert (found.deposits.fn == 1) == (name in broker["confounders"]), name
+    assert scores["shared_broker"].deposits.recall == 0.0 and scores["shared_broker"].traced_within == 0
+
+
+def test_a_decoy_called_a_perpetrator_is_flagged_under_its_confounder(confounded_truth, tmp_path):
+    exports = perfect(confounded_truth)
+    other = confounded_truth["other_scam"][0]["address"]
+    mixer = confounded_truth["confounder_decoys"]["mule_mixing"][0]
+    exports.addresses += [{"address": other, "role": "perpetrator"}, {"address": mixer, "role": "victim"}]
+    scores = by_confounder(exports, confounded_truth, tmp_path)
+    assert scores["shared_broker"].perpetrators.fp == 1 and scores["shared_broker"].decoys_flagged == (other,)
+    assert scores["mule_mixing"].victims.fp == 1 and scores["mule_mixing"].decoys_flagged == (mixer,)
+    assert not scores["noisy_peels"].decoys_flagged
+
+
+def test_a_mixed_deposit_may_be_off_by_its_tolerance_and_no_more(confounded_truth, tmp_path):
+    mixed = next(d for d in confounded_truth["scam_deposits"] if d["tolerance"] > d["victim_amount"] // 20)
+    address = mixed["deposit_address"]
+
+    def traced_off_by(extra: int):
+        exports = perfect(confounded_truth)
+        rows = [row for row in exports.subpoena if row["deposit_address"] == address]
+        rows[0]["traced_amount"] = format_units(mixed["transfers"][0]["amount"] + extra, 6)
+        found = by_confounder(exports, confounded_truth, tmp_path / str(extra))["mule_mixing"]
+        return next(t for t in found.traced if t.deposit_address == address).within_5pct
+
+    assert traced_off_by(mixed["tolerance"])
+    assert not traced_off_by(mixed["tolerance"] + 1)
+
+
+def test_format_confounder_scores_has_a_row_per_confounder(confounded_truth, tmp_path):
+    table = format_confounder_scores(by_confounder(perfect(confounded_truth), confounded_truth, tmp_path))
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["confounder", "deposit", "recall"]
+    assert sorted(line.split()[0] for line in lines[2:]) == sorted(CONFOUNDERS)
+    assert "1.000 (" in table

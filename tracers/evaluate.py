@@ -19,7 +19,15 @@ scored, and against which part of the truth:
   perpetrator. Subpoena leaks: subpoena rows whose deposit address is not a scam deposit.
 
 Precision with nothing predicted is 0 (1 when there was nothing to find); recall with nothing to
-find is 1. Addresses compare in lowercase when they are 0x-hex.
+find is 1. Addresses compare in lowercase when they are 0x-hex. A deposit's traced amount is within
+max(5 %, the deposit's `tolerance`) of its victim amount (tolerance 0 when the truth has none).
+
+Per confounder (`score_by_confounder`, `format_confounder_scores`): the same recalls restricted to
+the truth items the confounder touched (their `confounders` lists): deposit recall and traced
+within max(5 %, tolerance) over its scam deposits, perpetrator recall over its perpetrators,
+victim recall over its victims (reported or not, listed with role victim); false positives are
+the confounder's decoys (`confounder_decoys`, plus `other_scam`) listed as perpetrators, victims
+or subpoenaed deposits.
 """
 
 from __future__ import annotations
@@ -104,10 +112,15 @@ class TracedDeposit:
     traced: int | None
     other_asset_rows: int
     decimals: int  # of USDT, for people reading the amounts
+    tolerance: int = 0  # base units the truth allows beyond 5 % (non-victim money mixed in)
 
     @property
     def within_5pct(self) -> bool:
-        return self.traced is not None and 20 * abs(self.traced - self.victim_amount) <= self.victim_amount
+        """Within max(5 % of the victim amount, the tolerance), in exact integers."""
+        if self.traced is None:
+            return False
+        off = abs(self.traced - self.victim_amount)
+        return 20 * off <= self.victim_amount or off <= self.tolerance
 
 
 @dataclass(frozen=True)
@@ -209,6 +222,78 @@ def score(truth: dict, addresses_csv: Path, subpoena_dir: Path) -> Scores:
     )
 
 
+@dataclass(frozen=True)
+class ConfounderScores:
+    """The recalls restricted to what one confounder touched; `fp` of each Counts: its decoys
+    listed in that role (deposits: subpoenaed)."""
+
+    confounder: str
+    deposits: Counts
+    traced_within: int
+    traced: tuple[TracedDeposit, ...]
+    perpetrators: Counts
+    victims: Counts
+    decoys_flagged: tuple[str, ...]
+
+    @property
+    def traced_within_share(self) -> float:
+        return self.traced_within / len(self.traced) if self.traced else 1.0
+
+
+def score_by_confounder(truth: dict, addresses_csv: Path, subpoena_dir: Path) -> dict[str, ConfounderScores]:
+    """confounder -> its scores, for every confounder the world switched on (none: empty)."""
+    rows = read_subpoena(subpoena_dir, _decimals(truth))
+    roles = read_addresses(addresses_csv)
+    usdt = truth["assets"]["usdt"]
+    subpoenaed = {row.deposit_address for row in rows}
+    other_scam = {_norm(o["address"]) for o in truth.get("other_scam", [])}
+    scores = {}
+    for name in truth.get("confounders", {}):
+        def touched(entries: list[dict], key: str = "address", name: str = name) -> set[str]:
+            return {_norm(e[key]) for e in entries if name in e.get("confounders", [])}
+
+        decoys = {_norm(a) for a in truth.get("confounder_decoys", {}).get(name, [])}
+        decoys |= other_scam if name == "shared_broker" else set()
+        deposits = touched(truth["scam_deposits"], "deposit_address")
+        perpetrators = touched(truth["perpetrators"])
+        victims = touched(truth["victims"])
+        listed_perpetrators, listed_victims = roles.get("perpetrator", set()), roles.get("victim", set())
+        traced = tuple(
+            _traced(d, rows, _norm(usdt["address"]), int(usdt["decimals"]))
+            for d in truth["scam_deposits"] if _norm(d["deposit_address"]) in deposits
+        )
+        scores[name] = ConfounderScores(
+            confounder=name,
+            deposits=Counts(len(deposits & subpoenaed), len(decoys & subpoenaed), len(deposits - subpoenaed)),
+            traced_within=sum(t.within_5pct for t in traced),
+            traced=traced,
+            perpetrators=Counts(len(perpetrators & listed_perpetrators), len(decoys & listed_perpetrators),
+                                len(perpetrators - listed_perpetrators)),
+            victims=Counts(len(victims & listed_victims), len(decoys & listed_victims), len(victims - listed_victims)),
+            decoys_flagged=tuple(sorted(decoys & (subpoenaed | listed_perpetrators | listed_victims))),
+        )
+    return scores
+
+
+def format_confounder_scores(scores: dict[str, ConfounderScores]) -> str:
+    """A table, one row per confounder: each recall with its counts ('-' when it touched nothing of
+    that kind), the traced-within share, and how many of its decoys were flagged."""
+    header = ("confounder", "deposit recall", "traced within 5%/tol", "perpetrator recall", "victim recall",
+              "decoys flagged")
+
+    def recall(counts: Counts) -> str:
+        whole = counts.tp + counts.fn
+        return _ratio(counts.recall, counts.tp, whole) if whole else "-"
+
+    cells = [
+        (name, recall(s.deposits),
+         _ratio(s.traced_within_share, s.traced_within, len(s.traced)) if s.traced else "-",
+         recall(s.perpetrators), recall(s.victims), str(len(s.decoys_flagged)))
+        for name, s in scores.items()
+    ]
+    return _table(header, cells)
+
+
 def to_base_units(text: str, decimals: int) -> int:
     """`2500.5` in token units -> 2500500000 for 6 decimals, exactly; refuses signs, exponents and
     more fraction digits than the asset has (trailing zeros aside)."""
@@ -293,11 +378,7 @@ def format_scores(scores: Scores, details: bool = False) -> str:
     ]
     header = ("metric", "value", "target", "ok")
     cells = [(m, v, t, "-" if ok is None else ("yes" if ok else "NO")) for m, v, t, ok in lines]
-    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(4)]
-    text = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in [header, tuple("-" * w for w in widths), *cells]
-    ]
+    text = [_table(header, cells)]
     if details:
         text += list(_details(s))
     return "\n".join(text)
@@ -342,6 +423,7 @@ def _traced(deposit: dict, rows: list[SubpoenaRow], usdt: str, decimals: int) ->
         traced=sum(row.traced_base_units for row in own if row.asset == usdt) if own else None,
         other_asset_rows=sum(row.asset != usdt for row in own),
         decimals=decimals,
+        tolerance=int(deposit.get("tolerance", 0)),
     )
 
 
@@ -352,6 +434,15 @@ def _service_addresses(truth: dict) -> list[ServiceHit]:
         if service.get("deposit_address"):
             hits.append(ServiceHit(_norm(service["deposit_address"]), f"{service['kind']}_deposit"))
     return hits
+
+
+def _table(header: tuple[str, ...], cells: list[tuple[str, ...]]) -> str:
+    """Columns padded to their widest cell, a dashed rule under the header."""
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, tuple("-" * w for w in widths), *cells]
+    )
 
 
 def _ratio(value: float, part: int, whole: int) -> str:

@@ -97,9 +97,10 @@ class ExtraVictims:
     def _payments(
         self, scene: Scene, cluster: Cluster, collection: int, count: list[int], usdt: list[int]
     ) -> list[Payment]:
-        """1-3 USDT payments after the address first took money (so it has gas), before the end."""
+        """1-3 USDT payments after the address first took money (so it has gas), in the first 60 %
+        of the time left after that (so the cluster's chains still launch with time to run)."""
         start = cluster.first_inflow.get(collection, cluster.start) + HOUR
-        end = max(start + DAY, scene.timeline.n_blocks - 4 * DAY)
+        end = start + max(DAY, (scene.timeline.n_blocks - 4 * DAY - start) * 3 // 5)
         paid = int(scene.rng.integers(count[0], count[1] + 1))
         blocks = sorted(start + scene.blocks(0, end - start) for _ in range(paid))
         cents = [int(scene.rng.integers(usdt[0] * 100, usdt[1] * 100 + 1)) for _ in blocks]

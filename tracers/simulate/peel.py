@@ -8,8 +8,8 @@ legitimate merchant. The last hop hands everything to the OTC desk or to a mule'
 it: victim money at rest.
 
 With the noisy_peels confounder a hop forwards 50-95 %, waits minutes to 20 days (some hold 10-25
-days), and some hops split: part of what they forward starts a branch chain of its own. A hop
-whose turn would come after the world ends keeps what it holds.
+days, when the world lasts that long), and some hops split: part of what they forward starts a
+branch chain of its own. A hop whose turn would come after the world ends keeps what it holds.
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ class ChainRunner:
         wait = self.scene.blocks(5, 600)
         if self.noisy is not None:
             wait = self._noisy_wait()
+            if gas_block + wait >= self.last_block:  # no time left to hold that long: move on soon
+                wait = self.noisy.blocks(5, 600)
         if gas_block + wait >= self.last_block:
             chain.end_kind = AT_REST  # the world ends before this hop moves on
             return
