@@ -8,9 +8,13 @@ publicly known tags, the victims' reports and truth.json (who is who, and where 
 so that tracing heuristics can be built and scored against a known answer.
 
 Modules, in the order the world is built: config (knobs), chain (clock, assets), addresses,
-cast (exchanges, users, services), scam + peel + poisoning (hand-built scam on an exact ledger),
-background (vectorised crowd), settle (sweeps and funding so the books balance), assemble
-(transactions), writer (CSV), reports, truth, pipeline (simulate()).
+cast (exchanges, users, services), scam + records + peel + poisoning (hand-built scam on an exact
+ledger), confounders (the named hard cases and `confounder_config`) played by twists (bent scam
+steps), extra_victims and outsiders, background (vectorised crowd), settle (sweeps and funding so
+the books balance), assemble (transactions), writer (CSV), reports, truth, pipeline (simulate()).
+
+    from tracers.simulate.confounders import confounder_config
+    simulate(Path("hard"), confounder_config(104))  # a small world, a random mix of confounders
 """
 
 from tracers.simulate.config import SimulationConfig, SimulationConfigError
