@@ -5,11 +5,16 @@
 -- sweep into it and at least one of them is a collection the case already knows (reported, or
 -- found before). Sweeps split across several consolidators count: the share is of what goes into
 -- the cluster as a whole.
+-- A sweeper whose money came mostly from the cluster's own addresses (trace_core: reported and
+-- linked ones) passes the cluster's money on (a peel hop forwarding into a consolidator): it
+-- counts for the consolidator, but it is no collection and its payers are no victims.
+-- A sweep is more than dust (a look-alike's tiny "poisoning" transfer sweeps nothing).
 -- Not sweepers: victims (they pay, they do not collect), tagged services, endpoints
 -- (trace_excluded), and addresses funded mostly by exchange withdrawals (a victim who buys at an
 -- exchange and pays within minutes moves nearly all of it, yet it is their own money).
--- Inputs: trace_members(address), trace_collections(address), trace_excluded(address),
--- trace_services(address). Parameters: $chain, $assets, $sweeper_share, $min_sweepers.
+-- Inputs: trace_members(address), trace_collections(address), trace_core(address),
+-- trace_excluded(address), trace_services(address). Parameters: $chain, $assets, $sweeper_share, $min_sweepers,
+-- $token_dust, $native_dust.
 WITH into_members AS (
     SELECT t.to_address AS consolidator, t.from_address AS sweeper, t.asset,
            sum(t.amount) AS amount, list(t.tx_hash ORDER BY t.block_number, t.position) AS txs
@@ -31,24 +36,27 @@ sent AS (
 ),
 got AS (
     SELECT t.to_address AS sweeper, t.asset, sum(t.amount) AS got,
-           coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_services)), 0) AS withdrawn
+           coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_services)), 0) AS withdrawn,
+           coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_core)), 0) AS from_core
     FROM transfers_to t JOIN payers p ON p.sweeper = t.to_address AND p.asset = t.asset
     WHERE t.chain = $chain AND t.amount > 0
     GROUP BY ALL
 ),
 sweeps AS (
     SELECT i.consolidator, i.sweeper, i.asset, i.amount, i.txs,
-           i.sweeper IN (SELECT address FROM trace_collections) AS known
+           i.sweeper IN (SELECT address FROM trace_collections) AS known,
+           CAST(coalesce(g.from_core, 0) AS DOUBLE) * 2 >= CAST(coalesce(g.got, 0) AS DOUBLE) AS passes_on
     FROM into_members i
     JOIN sent s USING (sweeper, asset)
     LEFT JOIN got g USING (sweeper, asset)
     WHERE CAST(s.into_cluster AS DOUBLE) >= $sweeper_share * CAST(s.sent AS DOUBLE)
+      AND i.amount >= CAST(CASE WHEN i.asset = 'native' THEN $native_dust ELSE $token_dust END AS BIGNUM)
       AND CAST(coalesce(g.withdrawn, 0) AS DOUBLE) * 2 < CAST(coalesce(g.got, 0) AS DOUBLE)
 ),
 consolidators AS (
     SELECT consolidator FROM sweeps GROUP BY consolidator
     HAVING count(DISTINCT sweeper) >= $min_sweepers AND bool_or(known)
 )
-SELECT s.consolidator, s.sweeper, s.asset, CAST(s.amount AS VARCHAR) AS amount, s.txs, s.known
+SELECT s.consolidator, s.sweeper, s.asset, CAST(s.amount AS VARCHAR) AS amount, s.txs, s.known, s.passes_on
 FROM sweeps s JOIN consolidators USING (consolidator)
 ORDER BY s.consolidator, s.sweeper, s.asset;

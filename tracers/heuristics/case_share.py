@@ -1,8 +1,9 @@
 """Services, decided by whose money an address moves (sql/heuristics/service.sql).
 
 An untagged address the case's money reached is a service (OTC desk, merchant, payment processor)
-when most of what it received is not the case's money AND many outsiders pay it: it absorbs the
-case's money among unrelated flows. A scam consolidator is paid by the cluster's own collection
+when many outsiders pay it AND they are most of its payers or most of what it received is theirs:
+it absorbs the case's money among unrelated flows (a shop the scam spent heavily at is still a
+shop: a hundred customers pay it). A scam consolidator is paid by the cluster's own collection
 addresses, so its inflow is the case's money whatever "profits" it pays back to victims; a mule's
 wallet with a few outside payers (salary, friends) is followed, not called a service. Neither the
 share nor the number of payers decides alone.
@@ -35,6 +36,12 @@ class Share:
     def mostly_others(self, max_share: float) -> bool:
         # case_in / sampled_in < max_share, compared in exact integers (shares as thousandths)
         return self.case_in * 1000 < self.sampled_in * round(max_share * 1000)
+
+    def serves_outsiders(self, params: TraceParams) -> bool:
+        """Many outsiders pay it, and they are most of its payers or most of its money."""
+        sampled = min(self.payers, params.service_sample)
+        return self.outsiders >= params.service_min_outsiders and (
+            self.outsiders * 2 >= sampled or self.mostly_others(params.service_max_case_share))
 
 
 def case_shares(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, victims,
@@ -77,17 +84,16 @@ def services(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, 
     found: dict[str, Endpoint] = {}
     for address, shares in case_shares(con, chain, candidates, case_side, victims, assets, params).items():
         judged = [s for s in shares if s.asset in reached_assets.get(address, ())]
-        if not judged or not all(s.mostly_others(params.service_max_case_share)
-                                 and s.outsiders >= params.service_min_outsiders for s in judged):
+        if not judged or not all(s.serves_outsiders(params) for s in judged):
             continue
         main = max(judged, key=lambda s: s.received)
         found[address] = Endpoint(
             role="service", subrole="absorbs_case_money", rule="service",
             detail=(
-                f"untagged; the case's money is {_percent(main.case_in, main.sampled_in)} of what it "
-                f"received from its {min(main.payers, params.service_sample)} largest payers "
-                f"({main.outsiders} of them outsiders, {main.payers} payers in all): it absorbs the "
-                "case's money among unrelated flows, as a service does"
+                f"untagged; {main.outsiders} of its {min(main.payers, params.service_sample)} largest "
+                f"payers are outsiders ({main.payers} payers in all) and the case's money is "
+                f"{_percent(main.case_in, main.sampled_in)} of what they paid: it absorbs the case's "
+                "money among unrelated flows, as a service does"
             ),
             params=as_json(rule_params), confidence=60,
         )

@@ -226,7 +226,8 @@ def _cluster(con, result: ChainTrace, params: TraceParams) -> set[str]:
     excluded = set(result.victims) | set(result.endpoints)
     known = {a for a in result.collections if a in members}
     new: set[str] = set()
-    for link in fan_in(con, result.chain, members, known, excluded, result.assets, params):
+    core = {a for a, link in result.links.items() if link.subrole != "co_funded"} - set(result.endpoints)
+    for link in fan_in(con, result.chain, members, known, core, excluded, result.assets, params):
         _link(result, link)
         if link.subrole == "collection" and link.address not in result.collections:
             new.add(link.address)
@@ -249,21 +250,27 @@ def _senders_into(con, chain: str, members: set[str]) -> list[str]:
 
 
 def _attribute(result: ChainTrace, params: TraceParams) -> int:
-    """Payments into collection addresses from outside the cluster are victims' money."""
+    """Payments into collection addresses from outside the cluster are victims' money. A reported
+    scam address that is an exchange deposit address (a mule's) also takes the mule's own money:
+    there, only the reported victims' other payments are theirs."""
     graph = result.graph
     graph.load(result.collections)
     services = result.services | {a for a, e in result.endpoints.items() if e.role in ("exchange", "service")}
     excluded = result.cluster() | {a for a, e in result.endpoints.items() if e.role == "deposit_wallet"}
-    added = 0
-    for move, victim in victim_payments(graph.in_order(), result.collections, excluded - services, services,
-                                        set(result.sources), result.assets, params):
+    reported = {v for v, kind in result.victims.items() if kind == "reported"}
+    seed_deposits = {s.address for s in result.seeds} & set(result.endpoints)
+    payments = victim_payments(graph.in_order(), result.collections, excluded - services, services,
+                               set(result.sources), result.assets, params)
+    payments += [(move, victim) for move, victim in victim_payments(
+        graph.in_order(), seed_deposits, set(), services, set(result.sources), result.assets, params)
+        if victim in reported]
+    for move, victim in payments:
         label = f"discovered:{move.sender}"
         result.sources[move.key] = {label: move.amount}
         result.source_victims[label] = victim or ""
         if victim:
             result.victims.setdefault(victim, "discovered")
-        added += 1
-    return added
+    return len(payments)
 
 
 def _drop_stale_endpoints(result: ChainTrace) -> None:

@@ -47,14 +47,15 @@ class TraceParams:
     may come up to ~2 days after the first deposit it aggregates."""
 
     # Services: decided by whose money an address moves (no published default exists)
-    service_max_case_share: float = 0.5
-    """An untagged address is a service only when less than this share of what it received came
-    from the case side (the cluster, and payers sweeping their own non-exchange money into it):
-    the majority rule, not a fitted value. A consolidator paid by collections is never a service,
-    whatever it pays out."""
     service_min_outsiders: int = 10
-    """... and when at least this many of its payers are outsiders: a person's wallet (a mule with
-    a salary) has a handful, a desk or a shop has many. Never decides alone."""
+    """An untagged address is a service (OTC desk, merchant, payment processor) only when at least
+    this many of its payers are outsiders (neither the cluster nor payers sweeping their own
+    non-exchange money into it): a person's wallet (a mule with a salary) has a handful, a desk or
+    a shop has many. Never decides alone: see service_max_case_share."""
+    service_max_case_share: float = 0.5
+    """... and when those outsiders are most of its payers, or the case's money is less than this
+    share of what it received: the majority rule, not a fitted value. A consolidator paid by the
+    cluster's collections is never a service, whatever "profits" it pays out."""
     service_sample: int = 200
     """How many of a candidate's payers (the largest by value) the service rule examines."""
     sweeper_share: float = 0.9
