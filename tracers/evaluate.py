@@ -256,7 +256,9 @@ def score_by_confounder(truth: dict, addresses_csv: Path, subpoena_dir: Path) ->
         decoys |= other_scam if name == "shared_broker" else set()
         deposits = touched(truth["scam_deposits"], "deposit_address")
         perpetrators = touched(truth["perpetrators"])
-        victims = touched(truth["victims"])
+        # a victim who paid straight from an exchange withdrawal shows on chain as the exchange's
+        # hot wallet: the exchange names its customer, no tracer may call a hot wallet a victim
+        victims = touched(truth["victims"]) - _hot_wallets(truth)
         listed_perpetrators, listed_victims = roles.get("perpetrator", set()), roles.get("victim", set())
         traced = tuple(
             _traced(d, rows, _norm(usdt["address"]), int(usdt["decimals"]))
@@ -425,6 +427,12 @@ def _traced(deposit: dict, rows: list[SubpoenaRow], usdt: str, decimals: int) ->
         decimals=decimals,
         tolerance=int(deposit.get("tolerance", 0)),
     )
+
+
+def _hot_wallets(truth: dict) -> set[str]:
+    exchanges = truth.get("exchanges", [])
+    exchanges = exchanges.values() if isinstance(exchanges, dict) else exchanges
+    return {_norm(wallet) for exchange in exchanges for wallet in exchange.get("hot_wallets", [])}
 
 
 def _service_addresses(truth: dict) -> list[ServiceHit]:
