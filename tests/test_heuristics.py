@@ -320,3 +320,20 @@ def test_conflicting_evidence_never_crashes_and_each_address_has_one_role(tmp_pa
         assert all(role in ("exchange", "deposit_wallet") for (role,) in tagged_roles)
     finally:
         con.close()
+
+
+def test_review_items_reach_the_findings_summary_and_the_report(con, tmp_path, mini_chain):
+    from tracers.exports.render import render_summary
+    from tracers.exports.summary import findings_summary
+    from tracers.report.html import render_report
+
+    c, deposit = mini_chain, addr(30)
+    tx, _ = c.pay_token(USDT, VICTIM, deposit, 2_000 * U)
+    c.new_block()
+    c.pay_token(USDT, deposit, HOT, 2_000 * U)
+    case(con, tmp_path, c, [(tx, VICTIM, deposit, 2_000 * U)])
+    summary = findings_summary(con, CASE)
+    assert [r.address for r in summary.review] == [deposit]
+    assert deposit in render_summary(summary) and "reported_scam_address" in render_summary(summary)
+    html = render_report(con, CASE)
+    assert 'id="review"' in html and "reported_scam_address" in html

@@ -36,6 +36,7 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
         ("Services reached", _services(s)),
         ("Funds at rest", _at_rest(s)),
         ("Not followed", _not_followed(s)),
+        ("For review: rules that disagreed", _review(s)),
     ]
 
 
@@ -108,6 +109,13 @@ def _not_followed(s: Summary) -> list[str]:
         return ["Every transfer of victim money was followed."]
     rows = [r for n in s.not_followed for r in _rows([n.rule, str(n.count)], n.amounts)]
     return _table(["rule", "transfers", "amount", ""], rows, amounts=[2])
+
+
+def _review(s: Summary) -> list[str]:
+    if not s.review:
+        return ["No address had conflicting evidence."]
+    return _table(["address", "finding", "what the rules said"],
+                  [[r.address, r.finding_id, r.detail] for r in s.review], amounts=[])
 
 
 def _rows(fixed: list[str], *columns: tuple[Amount, ...]) -> list[list[str]]:

@@ -171,6 +171,19 @@ class NotFollowed:
 
 
 @dataclass(frozen=True)
+class ReviewItem:
+    """An address the trace's rules disagreed on: the role kept and the claims it beat."""
+
+    finding_id: str
+    chain: str
+    address: str
+    detail: str
+
+    def to_dict(self) -> dict:
+        return {"finding_id": self.finding_id, "chain": self.chain, "address": self.address, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class Summary:
     case_id: str
     title: str | None
@@ -182,6 +195,7 @@ class Summary:
     services: tuple[ServiceReached, ...]
     at_rest: tuple[AtRest, ...]
     not_followed: tuple[NotFollowed, ...]
+    review: tuple[ReviewItem, ...] = ()
 
     def victims_by_subrole(self) -> dict[str, tuple[int, tuple[Amount, ...]]]:
         """subrole -> (victims, what they paid into the scam per asset)."""
@@ -214,6 +228,7 @@ class Summary:
             "services": [s.to_dict() for s in self.services],
             "at_rest": {"total": _amounts(self.at_rest_total()), "addresses": [r.to_dict() for r in self.at_rest]},
             "not_followed": [n.to_dict() for n in self.not_followed],
+            "review": [r.to_dict() for r in self.review],
         }
 
 
@@ -241,6 +256,9 @@ def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
         services=_services(con, params, book),
         at_rest=_at_rest(con, params, book),
         not_followed=_not_followed(con, params, book),
+        review=tuple(ReviewItem(*row) for row in con.execute(
+            "SELECT finding_id, chain, address, detail FROM findings WHERE run_id = ? AND kind = 'review' "
+            "ORDER BY chain, address, finding_id", [run.run_id]).fetchall()),
     )
 
 

@@ -32,7 +32,8 @@ from tracers.report.timeline import read_timeline, timeline_svgs
 DEFAULT_EXPLORER = "https://etherscan.io/tx/{tx}"
 NAV = (("summary", "Summary"), ("graph", "Money flow"), ("exchanges", "Exchanges"), ("services", "Services"),
        ("at-rest", "At rest"), ("timeline", "Timeline"), ("victims", "Victims"), ("clusters", "Clusters"),
-       ("findings", "Findings"), ("not-followed", "Not followed"), ("parameters", "Parameters"))
+       ("findings", "Findings"), ("not-followed", "Not followed"), ("review", "For review"),
+       ("parameters", "Parameters"))
 
 
 def write_report(con: duckdb.DuckDBPyConnection, case_id: str, out_file: Path,
@@ -69,6 +70,7 @@ def render_report(con: duckdb.DuckDBPyConnection, case_id: str, explorer_url: st
         sections.clusters_and_peels(summary),
         findings_section(read_findings(con, run_id), book, explorer_url),
         sections.not_followed(summary),
+        sections.review(summary),
         sections.parameters(summary),
     ])
     return _page(summary, body)

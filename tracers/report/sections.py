@@ -202,6 +202,16 @@ def not_followed(s: Summary) -> str:
                    "tokens, dust, too late): each is a finding below.")
 
 
+def review(s: Summary) -> str:
+    rows = [(attrs(data_address=r.address), [esc(r.address), esc(r.finding_id), esc(r.detail)]) for r in s.review]
+    body = table(["address", "finding", "what the rules said"], rows)
+    if not rows:
+        body = '<p class="none">No address had conflicting evidence.</p>'
+    return section("review", "For review", body,
+                   "Addresses the rules disagreed on: the strongest evidence named each, the claims it beat "
+                   "are listed so an analyst can check them.")
+
+
 def parameters(s: Summary) -> str:
     rows = [(attrs(data_param=k), [code(k), code(json.dumps(v, sort_keys=True))])
             for k, v in sorted(s.run.params.items())]
