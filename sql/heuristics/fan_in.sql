@@ -15,6 +15,8 @@
 -- Inputs: trace_members(address), trace_collections(address), trace_core(address),
 -- trace_excluded(address), trace_services(address). Parameters: $chain, $assets, $sweeper_share, $min_sweepers,
 -- $token_dust, $native_dust.
+-- Shares are compared as ratios in double precision (DuckDB 2.0 turns BIGNUM * INTEGER into a
+-- DOUBLE); halves are compared exactly (x + x < y). Amounts themselves never leave BIGNUM.
 WITH into_members AS (
     SELECT t.to_address AS consolidator, t.from_address AS sweeper, t.asset,
            sum(t.amount) AS amount, list(t.tx_hash ORDER BY t.block_number, t.position) AS txs
@@ -45,13 +47,13 @@ got AS (
 sweeps AS (
     SELECT i.consolidator, i.sweeper, i.asset, i.amount, i.txs,
            i.sweeper IN (SELECT address FROM trace_collections) AS known,
-           CAST(coalesce(g.from_core, 0) AS DOUBLE) * 2 >= CAST(coalesce(g.got, 0) AS DOUBLE) AS passes_on
+           coalesce(g.from_core, 0) + coalesce(g.from_core, 0) >= coalesce(g.got, 0) AS passes_on
     FROM into_members i
     JOIN sent s USING (sweeper, asset)
     LEFT JOIN got g USING (sweeper, asset)
     WHERE CAST(s.into_cluster AS DOUBLE) >= $sweeper_share * CAST(s.sent AS DOUBLE)
       AND i.amount >= CAST(CASE WHEN i.asset = 'native' THEN $native_dust ELSE $token_dust END AS BIGNUM)
-      AND CAST(coalesce(g.withdrawn, 0) AS DOUBLE) * 2 < CAST(coalesce(g.got, 0) AS DOUBLE)
+      AND coalesce(g.withdrawn, 0) + coalesce(g.withdrawn, 0) < coalesce(g.got, 0)
 ),
 consolidators AS (
     SELECT consolidator FROM sweeps GROUP BY consolidator

@@ -12,6 +12,8 @@
 -- decides, without reading every customer of a busy desk.
 -- Inputs: trace_candidates(address), trace_case_side(address), trace_services(address) (tagged
 -- services), trace_victims(address). Parameters: $chain, $assets, $sample, $sweeper_share.
+-- Shares are compared as ratios in double precision (DuckDB 2.0 turns BIGNUM * INTEGER into a
+-- DOUBLE); halves are compared exactly (x + x < y). Amounts themselves never leave BIGNUM.
 WITH paid AS (
     SELECT to_address AS candidate, from_address AS payer, asset, sum(amount) AS amount
     FROM transfers_to
@@ -52,7 +54,7 @@ judged AS (
            s.payer IN (SELECT address FROM trace_case_side)
            OR (se.payer IS NOT NULL
                AND CAST(se.into_case AS DOUBLE) >= $sweeper_share * CAST(se.sent AS DOUBLE)
-               AND CAST(coalesce(g.withdrawn, 0) AS DOUBLE) * 2 < CAST(coalesce(g.got, 0) AS DOUBLE)) AS case_side
+               AND coalesce(g.withdrawn, 0) + coalesce(g.withdrawn, 0) < coalesce(g.got, 0)) AS case_side
     FROM sampled s
     LEFT JOIN sent se ON se.payer = s.payer AND se.asset = s.asset
     LEFT JOIN got g ON g.payer = s.payer AND g.asset = s.asset
