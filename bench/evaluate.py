@@ -20,9 +20,10 @@ Worlds:
   confounder on with probability 1/2 in a small world (10-25 victims, 3,000-6,000 transfers), all
   drawn with the seed; BENCH_CONFOUNDER_SEEDS picks others as `100-129`, `100,105` or `100-104,110`
   (`none`: no confounder world).
-The rules' defaults were never tuned on seeds 100..129: these worlds measure the rules, they are not
-a target to fit them to. Seeds 200..229 are held out entirely: no rule or default is changed after
-looking at them; run them (BENCH_CONFOUNDER_SEEDS=200-229) only as a final check.
+Seeds 100..135 are the development worlds: the rules were written while looking at their misses
+(and at a world from another generator), so their figures are not evidence of generalisation.
+Seeds 200..229 are held out: no rule or default is changed after looking at them; `make test` runs
+them (tests/test_accuracy.py), and BENCH_CONFOUNDER_SEEDS=200-229 prints their table here.
 
 BENCH_KEEP=DIR keeps the worlds, stores and exports there; BENCH_DETAILS=1 prints each world's
 table with the addresses behind every miss, and its per-confounder table. A confounder world takes

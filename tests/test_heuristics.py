@@ -221,12 +221,11 @@ def test_tiny_look_alike_payments_into_a_collection_make_no_victims(con, tmp_pat
     assert lookalike not in roles(con, run)
 
 
-def test_an_exchange_paying_gas_to_scam_addresses_is_not_the_gas_feeder(con, tmp_path, mini_chain):
-    c = mini_chain
-    hops = [addr(20 + i) for i in range(4)]
-    for hop in [SCAM, *hops]:
-        c.pay_ether(HOT, hop, 10**16)                        # the operation withdraws ether for gas
-    c.pay_ether(HOT, addr(99), 10**16)
+def gas_funded_chain(c: MiniChain, funder: str, extra: str) -> list:
+    """`funder` pays gas to the scam address, three hops and `extra`; the victim's money walks the hops."""
+    hops = [addr(20 + i) for i in range(3)]
+    for funded in [SCAM, *hops, extra]:
+        c.pay_ether(funder, funded, 10**16)
     c.new_block()
     tx, _ = c.pay_token(USDT, VICTIM, SCAM, 1_000 * U)
     previous = SCAM
@@ -234,25 +233,20 @@ def test_an_exchange_paying_gas_to_scam_addresses_is_not_the_gas_feeder(con, tmp
         c.new_block()
         c.pay_token(USDT, previous, hop, 1_000 * U)
         previous = hop
-    run = case(con, tmp_path, c, [(tx, VICTIM, SCAM, 1_000 * U)])
+    return [(tx, VICTIM, SCAM, 1_000 * U)]
+
+
+def test_an_exchange_paying_gas_to_scam_addresses_is_not_the_gas_feeder(con, tmp_path, mini_chain):
+    """The operation withdraws ether for gas from its exchange account: no cluster link through it."""
+    run = case(con, tmp_path, mini_chain, gas_funded_chain(mini_chain, HOT, addr(99)))
     r = roles(con, run)
     assert HOT not in r and addr(99) not in r
     assert not con.execute("SELECT 1 FROM findings WHERE run_id = ? AND rule = 'gas_feeder'", [run.run_id]).fetchall()
 
 
 def test_an_operator_feeder_is_found_and_what_it_funded_joins_the_cluster(con, tmp_path, mini_chain):
-    c, feeder = mini_chain, addr(77)
-    hops = [addr(20 + i) for i in range(3)]
-    for hop in [SCAM, *hops, addr(29)]:
-        c.pay_ether(feeder, hop, 10**16)
-    c.new_block()
-    tx, _ = c.pay_token(USDT, VICTIM, SCAM, 1_000 * U)
-    previous = SCAM
-    for hop in hops:
-        c.new_block()
-        c.pay_token(USDT, previous, hop, 1_000 * U)
-        previous = hop
-    run = case(con, tmp_path, c, [(tx, VICTIM, SCAM, 1_000 * U)])
+    feeder = addr(77)
+    run = case(con, tmp_path, mini_chain, gas_funded_chain(mini_chain, feeder, addr(29)))
     r = roles(con, run)
     assert r[feeder] == ("perpetrator", "gas_feeder") and r[addr(29)] == ("perpetrator", "co_funded")
 

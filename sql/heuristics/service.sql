@@ -8,29 +8,15 @@
 -- An address whose inflow is mostly not the case's money, paid by many outsiders, absorbs the
 -- case's money among unrelated flows: a service (OTC desk, merchant, payment processor). A scam
 -- consolidator is paid by the cluster's collections, whatever profits it pays back to victims.
--- Judged on the $sample largest payers per candidate and asset (deterministic): the value that
--- decides, without reading every customer of a busy desk.
--- Inputs: trace_candidates(address), trace_case_side(address), trace_services(address) (tagged
--- services), trace_victims(address). Parameters: $chain, $assets, $sample, $sweeper_share.
+-- Judged on the $sample largest payers per candidate and asset (sql/heuristics/payers.sql, in
+-- trace_paid): the value that decides, without reading every customer of a busy desk.
+-- Inputs: trace_paid(candidate, payer, asset, amount, payers, received), trace_case_side(address),
+-- trace_services(address) (tagged services), trace_victims(address). Parameters: $chain,
+-- $sweeper_share.
 -- Shares are compared as ratios in double precision (DuckDB 2.0 turns BIGNUM * INTEGER into a
 -- DOUBLE); halves are compared exactly (x + x < y). Amounts themselves never leave BIGNUM.
-WITH paid AS (
-    SELECT to_address AS candidate, from_address AS payer, asset, sum(amount) AS amount
-    FROM transfers_to
-    WHERE chain = $chain AND amount > 0 AND from_address IS NOT NULL
-      AND list_contains($assets, asset)
-      AND to_address IN (SELECT address FROM trace_candidates)
-    GROUP BY ALL
-),
-totals AS (
-    SELECT candidate, asset, sum(amount) AS received, count(*) AS payers FROM paid GROUP BY ALL
-),
-sampled AS (
-    SELECT * FROM paid
-    QUALIFY row_number() OVER (PARTITION BY candidate, asset ORDER BY amount DESC, payer) <= $sample
-),
-outside AS (  -- sampled payers that are not on the case side yet: do they sweep into it?
-    SELECT DISTINCT payer, asset FROM sampled
+WITH outside AS (  -- sampled payers that are not on the case side yet: do they sweep into it?
+    SELECT DISTINCT payer, asset FROM trace_paid
     WHERE payer NOT IN (SELECT address FROM trace_case_side)
       AND payer NOT IN (SELECT address FROM trace_services)
       AND payer NOT IN (SELECT address FROM trace_victims)
@@ -50,20 +36,20 @@ got AS (
     GROUP BY ALL
 ),
 judged AS (
-    SELECT s.candidate, s.asset, s.payer, s.amount,
+    SELECT s.candidate, s.asset, s.payer, s.amount, s.payers, s.received,
            s.payer IN (SELECT address FROM trace_case_side)
            OR (se.payer IS NOT NULL
                AND CAST(se.into_case AS DOUBLE) >= $sweeper_share * CAST(se.sent AS DOUBLE)
                AND coalesce(g.withdrawn, 0) + coalesce(g.withdrawn, 0) < coalesce(g.got, 0)) AS case_side
-    FROM sampled s
+    FROM trace_paid s
     LEFT JOIN sent se ON se.payer = s.payer AND se.asset = s.asset
     LEFT JOIN got g ON g.payer = s.payer AND g.asset = s.asset
 )
-SELECT j.candidate, j.asset, t.payers,
-       count(*) FILTER (WHERE NOT j.case_side) AS outsiders,
-       CAST(coalesce(sum(j.amount) FILTER (WHERE j.case_side), 0) AS VARCHAR) AS case_in,
-       CAST(sum(j.amount) AS VARCHAR) AS sampled_in,
-       CAST(t.received AS VARCHAR) AS received
-FROM judged j JOIN totals t USING (candidate, asset)
-GROUP BY j.candidate, j.asset, t.payers, t.received
-ORDER BY j.candidate, j.asset;
+SELECT candidate, asset, payers,
+       count(*) FILTER (WHERE NOT case_side) AS outsiders,
+       CAST(coalesce(sum(amount) FILTER (WHERE case_side), 0) AS VARCHAR) AS case_in,
+       CAST(sum(amount) AS VARCHAR) AS sampled_in,
+       CAST(received AS VARCHAR) AS received
+FROM judged
+GROUP BY candidate, asset, payers, received
+ORDER BY candidate, asset;

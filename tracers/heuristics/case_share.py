@@ -11,12 +11,14 @@ share nor the number of payers decides alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from tracers.heuristics import Endpoint, as_json, run_rule, with_table
+from tracers.store.connection import read_sql
 
 if TYPE_CHECKING:
     from tracers.trace.params import TraceParams
@@ -45,34 +47,30 @@ class Share:
 
 
 def case_shares(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, victims,
-                assets, params: TraceParams) -> dict[str, list[Share]]:
-    """address -> its shares per asset. Needs temp table trace_services (tagged.fill_services)."""
+                assets, params: TraceParams, ensure: Callable | None = None) -> dict[str, list[Share]]:
+    """address -> its shares per asset. Needs temp table trace_services (tagged.fill_services).
+    `ensure`, for a live trace, fetches the judged payers' history before the rule reads it."""
     candidates = sorted(set(candidates))
     if not candidates:
         return {}
     with_table(con, "trace_candidates", candidates)
+    con.execute("CREATE OR REPLACE TEMP TABLE trace_paid AS " + read_sql("heuristics/payers.sql"),
+                {"chain": chain, "assets": sorted(assets), "sample": params.service_sample})
+    if ensure is not None:
+        ensure([payer for (payer,) in con.execute("SELECT DISTINCT payer FROM trace_paid ORDER BY 1").fetchall()])
     with_table(con, "trace_case_side", set(case_side) | set(candidates))
     with_table(con, "trace_victims", victims)
-    rows = run_rule(con, "service", chain, {
-        "assets": sorted(assets), "sample": params.service_sample, "sweeper_share": params.sweeper_share,
-    })
     shares: dict[str, list[Share]] = {}
-    for address, asset, payers, outsiders, case_in, sampled_in, received in rows:
+    for address, asset, payers, outsiders, case_in, sampled_in, received in run_rule(
+            con, "service", chain, {"sweeper_share": params.sweeper_share}):
         shares.setdefault(address, []).append(
             Share(asset, payers, outsiders, int(case_in), int(sampled_in), int(received)))
     return shares
 
 
-def payers_to_fetch(con: duckdb.DuckDBPyConnection, chain: str, candidates, assets,
-                    params: TraceParams) -> list[str]:
-    """The payers the rule will judge (a live trace fetches their history before it decides)."""
-    with_table(con, "trace_candidates", candidates)
-    rows = run_rule(con, "payers", chain, {"assets": sorted(assets), "sample": params.service_sample})
-    return [payer for (payer,) in rows]
-
-
 def services(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, victims,
-             reached_assets: dict[str, set[str]], params: TraceParams) -> dict[str, Endpoint]:
+             reached_assets: dict[str, set[str]], params: TraceParams,
+             ensure: Callable | None = None) -> dict[str, Endpoint]:
     """The candidates that are services, judged in the assets the case's money reached them in."""
     rule_params = {
         "max_case_share": params.service_max_case_share,
@@ -82,7 +80,7 @@ def services(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_side, 
     }
     assets = set().union(*reached_assets.values()) if reached_assets else set()
     found: dict[str, Endpoint] = {}
-    for address, shares in case_shares(con, chain, candidates, case_side, victims, assets, params).items():
+    for address, shares in case_shares(con, chain, candidates, case_side, victims, assets, params, ensure).items():
         judged = [s for s in shares if s.asset in reached_assets.get(address, ())]
         if not judged or not all(s.serves_outsiders(params) for s in judged):
             continue

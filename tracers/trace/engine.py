@@ -21,7 +21,7 @@ import duckdb
 
 from tracers.chains import KNOWN_TOKENS
 from tracers.heuristics import ClusterLink, Endpoint
-from tracers.heuristics.case_share import payers_to_fetch, services
+from tracers.heuristics.case_share import services
 from tracers.heuristics.deposit_address import deposit_addresses
 from tracers.heuristics.fan_in import fan_in
 from tracers.heuristics.gas_feeder import gas_feeders
@@ -208,13 +208,12 @@ def _classify(con, result: ChainTrace, candidates: list[str], followed: dict[str
     found.update(deposit_addresses(con, chain, rest, params))
     rest = [a for a in rest if a not in found]
     if rest:
-        if result.live:
-            result.ensure(payers_to_fetch(con, chain, rest, result.assets, params))
         reached_assets: dict[str, set[str]] = {}
         for flow in prop.flows.values():
             if flow.move.receiver in rest:
                 reached_assets.setdefault(flow.move.receiver, set()).add(flow.move.asset)
-        found.update(services(con, chain, rest, cluster, victims, reached_assets, params))
+        found.update(services(con, chain, rest, cluster, victims, reached_assets, params,
+                              result.ensure if result.live else None))
     return found
 
 
