@@ -251,6 +251,46 @@ def test_an_operator_feeder_is_found_and_what_it_funded_joins_the_cluster(con, t
     assert r[feeder] == ("perpetrator", "gas_feeder") and r[addr(29)] == ("perpetrator", "co_funded")
 
 
+def profit_world(c: MiniChain, payer: str, after: bool, others: int) -> list:
+    """Three victims pay the scam address; `payer` (funded from the exchange) pays each of them
+    a small amount, after their payment or before it, and pays `others` unrelated people too."""
+    c.pay_token(USDT, HOT, payer, 1_000 * U)
+    victims = [VICTIM, addr(11), addr(12)]
+    reported = []
+    for victim in victims:
+        if not after:
+            c.pay_token(USDT, payer, victim, 60 * U)
+        c.new_block()
+        tx, _ = c.pay_token(USDT, victim, SCAM, 500 * U)
+        reported.append((tx, victim, SCAM, 500 * U))
+        c.new_block()
+        if after:
+            c.pay_token(USDT, payer, victim, 60 * U)
+    for i in range(others):
+        c.pay_token(USDT, payer, addr(600 + i), 5 * U)
+    c.new_block()
+    c.pay_token(USDT, SCAM, addr(30), 1_500 * U)
+    return reported
+
+
+def test_an_address_paying_victims_profits_after_they_paid_is_the_payout(con, tmp_path, mini_chain):
+    payout = addr(80)
+    run = case(con, tmp_path, mini_chain, profit_world(mini_chain, payout, after=True, others=1))
+    assert roles(con, run)[payout] == ("perpetrator", "payout")
+    detail = con.execute("SELECT detail, tx_hashes FROM findings WHERE run_id = ? AND rule = 'profit_payer'",
+                         [run.run_id]).fetchall()
+    assert detail and "3 of the case's victims" in detail[0][0] and len(detail[0][1]) == 3
+
+
+@pytest.mark.parametrize("after, others", [(False, 0), (True, 5)], ids=["sells_before_they_pay", "pays_many_others"])
+def test_a_seller_to_victims_or_a_payer_of_many_others_is_no_payout(con, tmp_path, mini_chain, after, others):
+    """An OTC seller paid before the victims pay the scam; an employer paying many people, some of
+    whom are victims: neither pays mostly the case's victims after they paid."""
+    payer = addr(80)
+    run = case(con, tmp_path, mini_chain, profit_world(mini_chain, payer, after=after, others=others))
+    assert payer not in roles(con, run)
+
+
 def test_the_strongest_claim_names_an_address_and_the_others_are_kept():
     book = RoleBook()
     book.claim("a", Claim("perpetrator", "followed", ("row-perp",), ["f1"]))

@@ -5,6 +5,7 @@ sql/heuristics/<name>.sql with bound parameters and returning evidence (never a 
 - deposit_address: Victor 2020 exchange deposit addresses (forwards to one exchange's hot wallets)
 - case_share:      whose money an address moves: the case's, or mostly others' (services)
 - fan_in:          consolidators and the collection addresses that sweep into them
+- profit_payer:    the payout address that pays victims fake "profits" after they paid
 - gas_feeder:      the address that pays the cluster's gas, and what else it funded
 - victims:         payments into collection addresses from outside the cluster
 - peel_chain:      peel chains among the addresses the money went through
@@ -46,7 +47,7 @@ class ClusterLink:
     """Why an address belongs to the scam cluster."""
 
     address: str
-    subrole: str  # collection | consolidator | gas_feeder | co_funded
+    subrole: str  # collection | consolidator | gas_feeder | payout | co_funded
     rule: str
     related: str | None
     tx_hashes: tuple[str, ...]

@@ -26,6 +26,7 @@ RANK = {
     ("perpetrator", "followed"): 5,
     ("perpetrator", "peel_chain"): 5,
     ("perpetrator", "gas_feeder"): 6,
+    ("perpetrator", "profit_payer"): 6,
     ("service", "service"): 6,
     ("perpetrator", "co_funded"): 7,
     ("unknown", "hop_limit"): 9,

@@ -5,7 +5,8 @@ A round has the README's four steps:
 1. expand:    follow the money from the collection addresses in chain order (propagate);
 2. classify:  say what each new address the money reached is (tags, victims, deposit addresses,
               services by whose money they move); anything else is followed further;
-3. cluster:   consolidators and the collections that sweep into them (fan-in), gas feeders;
+3. cluster:   consolidators and the collections that sweep into them (fan-in), payout
+              addresses paying victims fake profits, gas feeders;
 4. attribute: payments into the collections from outside the cluster are victims' money, the
               taint sources of the next round.
 Rounds repeat until nothing new is found. Endpoints reached only through paths a later round
@@ -26,6 +27,7 @@ from tracers.heuristics.deposit_address import deposit_addresses
 from tracers.heuristics.fan_in import fan_in
 from tracers.heuristics.gas_feeder import gas_feeders
 from tracers.heuristics.peel_chain import PeelChain, peel_chains
+from tracers.heuristics.profit_payer import profit_payers
 from tracers.heuristics.tagged import fill_services, tagged_endpoints
 from tracers.heuristics.victims import payers_into, victim_payments
 from tracers.trace.graph import CaseGraph, with_table
@@ -79,7 +81,7 @@ class ChainTrace:
 
 # When rules disagree on what an address is, the strongest evidence names it, whatever rule ran
 # first (a live trace discovers in another order than a store trace).
-SUBROLE_RANK = {"collection": 0, "consolidator": 1, "gas_feeder": 2, "co_funded": 4}
+SUBROLE_RANK = {"collection": 0, "consolidator": 1, "gas_feeder": 2, "payout": 3, "co_funded": 4}
 
 
 def _link(result: ChainTrace, link: ClusterLink) -> bool:
@@ -231,6 +233,11 @@ def _cluster(con, result: ChainTrace, params: TraceParams) -> set[str]:
         if link.subrole == "collection" and link.address not in result.collections:
             new.add(link.address)
     result.collections |= new
+    victims = set(result.victims) - result.services
+    result.ensure(victims)
+    for link in profit_payers(con, result.chain, victims, result.collections, result.cluster(), excluded,
+                              result.assets, params, result.ensure if result.live else None):
+        _link(result, link)
     feeder_members = {a for a, link in result.links.items() if link.subrole != "co_funded"} | set(result.followed)
     feeder_members -= set(result.endpoints) | set(result.victims)
     links, funded = gas_feeders(con, result.chain, feeder_members, excluded, params)

@@ -73,6 +73,12 @@ class TraceParams:
     peel_min_hops: int = 3
     peel_window_seconds: int = 7 * 86400
 
+    # Payout addresses (fake profits)
+    profit_min_victims: int = 2
+    """An address that paid at least this many of the case's victims after they first paid the
+    scam, most of its receivers being such victims, is the scam's payout address (FinCEN
+    FIN-2023-Alert005: a small "profit" back to the victim, then larger payments from them)."""
+
     # Gas-feeder co-funding
     gas_max_wei: int = 2 * 10**17
     """Ether transfers up to 0.2 ETH into an address before its first outflow fund gas."""
