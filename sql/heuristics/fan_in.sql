@@ -32,16 +32,18 @@ payers AS (SELECT DISTINCT sweeper, asset FROM into_members),
 sent AS (
     SELECT t.from_address AS sweeper, t.asset, sum(t.amount) AS sent,
            coalesce(sum(t.amount) FILTER (WHERE t.to_address IN (SELECT address FROM trace_members)), 0) AS into_cluster
-    FROM transfers t JOIN payers p ON p.sweeper = t.from_address AND p.asset = t.asset
-    WHERE t.chain = $chain AND t.amount > 0
+    FROM transfers t
+    WHERE t.chain = $chain AND t.amount > 0 AND list_contains($assets, t.asset)
+      AND t.from_address IN (SELECT sweeper FROM payers)  -- a semi-join prunes row groups
     GROUP BY ALL
 ),
 got AS (
     SELECT t.to_address AS sweeper, t.asset, sum(t.amount) AS got,
            coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_services)), 0) AS withdrawn,
            coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_core)), 0) AS from_core
-    FROM transfers_to t JOIN payers p ON p.sweeper = t.to_address AND p.asset = t.asset
-    WHERE t.chain = $chain AND t.amount > 0
+    FROM transfers_to t
+    WHERE t.chain = $chain AND t.amount > 0 AND list_contains($assets, t.asset)
+      AND t.to_address IN (SELECT sweeper FROM payers)
     GROUP BY ALL
 ),
 sweeps AS (

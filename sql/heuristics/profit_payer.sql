@@ -22,7 +22,7 @@ WITH first_paid AS (  -- when each victim first paid the scam
 profits AS (
     SELECT t.from_address AS payer, t.to_address AS victim, t.tx_hash, t.block_number, t.position
     FROM transfers_to t JOIN first_paid f ON f.victim = t.to_address
-    WHERE t.chain = $chain AND list_contains($assets, t.asset) AND t.block_number > f.first_block
+    WHERE t.chain = $chain AND t.to_address IN (SELECT victim FROM first_paid) AND list_contains($assets, t.asset) AND t.block_number > f.first_block
       AND t.amount >= CAST(CASE WHEN t.asset = 'native' THEN $native_dust ELSE $token_dust END AS BIGNUM)
       AND t.from_address IS NOT NULL
       AND t.from_address NOT IN (SELECT address FROM trace_members)

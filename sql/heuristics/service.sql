@@ -12,7 +12,7 @@
 -- trace_paid): the value that decides, without reading every customer of a busy desk.
 -- Inputs: trace_paid(candidate, payer, asset, amount, payers, received), trace_case_side(address),
 -- trace_services(address) (tagged services), trace_victims(address). Parameters: $chain,
--- $sweeper_share.
+-- $assets, $sweeper_share.
 -- Shares are compared as ratios in double precision (DuckDB 2.0 turns BIGNUM * INTEGER into a
 -- DOUBLE); halves are compared exactly (x + x < y). Amounts themselves never leave BIGNUM.
 WITH outside AS (  -- sampled payers that are not on the case side yet: do they sweep into it?
@@ -24,15 +24,17 @@ WITH outside AS (  -- sampled payers that are not on the case side yet: do they 
 sent AS (
     SELECT t.from_address AS payer, t.asset, sum(t.amount) AS sent,
            coalesce(sum(t.amount) FILTER (WHERE t.to_address IN (SELECT address FROM trace_case_side)), 0) AS into_case
-    FROM transfers t JOIN outside o ON o.payer = t.from_address AND o.asset = t.asset
-    WHERE t.chain = $chain AND t.amount > 0
+    FROM transfers t
+    WHERE t.chain = $chain AND t.amount > 0 AND list_contains($assets, t.asset)
+      AND t.from_address IN (SELECT payer FROM outside)  -- a semi-join prunes row groups
     GROUP BY ALL
 ),
 got AS (
     SELECT t.to_address AS payer, t.asset, sum(t.amount) AS got,
            coalesce(sum(t.amount) FILTER (WHERE t.from_address IN (SELECT address FROM trace_services)), 0) AS withdrawn
-    FROM transfers_to t JOIN outside o ON o.payer = t.to_address AND o.asset = t.asset
-    WHERE t.chain = $chain AND t.amount > 0
+    FROM transfers_to t
+    WHERE t.chain = $chain AND t.amount > 0 AND list_contains($assets, t.asset)
+      AND t.to_address IN (SELECT payer FROM outside)
     GROUP BY ALL
 ),
 judged AS (

@@ -62,7 +62,7 @@ def case_shares(con: duckdb.DuckDBPyConnection, chain: str, candidates, case_sid
     with_table(con, "trace_victims", victims)
     shares: dict[str, list[Share]] = {}
     for address, asset, payers, outsiders, case_in, sampled_in, received in run_rule(
-            con, "service", chain, {"sweeper_share": params.sweeper_share}):
+            con, "service", chain, {"assets": sorted(assets), "sweeper_share": params.sweeper_share}):
         shares.setdefault(address, []).append(
             Share(asset, payers, outsiders, int(case_in), int(sampled_in), int(received)))
     return shares
