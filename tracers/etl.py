@@ -1,11 +1,14 @@
 """Import ethereum-etl exports (and BigQuery `crypto_ethereum` extracts) into the store.
 
-A folder holds `blocks`, `transactions`, `token_transfers` and optionally `receipts` and `tokens`,
-each as `.csv`, `.csv.gz` or `.parquet` (ethereum-etl column names; other columns and files are
-ignored). Every column is read as text, so no value passes through a float or a 64-bit integer,
+A folder holds `blocks`, `transactions`, `token_transfers` and optionally `receipts`, `tokens` and
+`traces`, each as `.csv`, `.csv.gz` or `.parquet` (ethereum-etl column names; other columns and files
+are ignored). Every column is read as text, so no value passes through a float or a 64-bit integer,
 then typed in SQL (`sql/import/etl_*.sql`): native-ether transfers are transactions with value > 0
-whose receipt did not fail; token transfers are the ERC-20 `Transfer` rows. All of one folder lands
-in one transaction, or nothing does.
+whose receipt did not fail; token transfers are the ERC-20 `Transfer` rows; internal ether
+transfers are the successful value-carrying calls, creations and self-destructs inside a
+transaction (`export_traces`), at the position a live source gives the same call
+(`trace_position`), so the two never double a transfer. All of one folder lands in one
+transaction, or nothing does.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import duckdb
 
 from tracers.chains import chain as get_chain
 from tracers.errors import ImportFileError
+from tracers.sources.explorer import trace_position
 from tracers.store import transaction
 from tracers.store.connection import read_sql, run_script
 
@@ -40,6 +44,11 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("block_timestamp",),
     ),
     "receipts": (("transaction_hash", "status"), ("contract_address",)),
+    "traces": (
+        ("transaction_hash", "block_number", "from_address", "to_address", "value", "trace_type",
+         "trace_address", "status"),
+        ("transaction_index", "call_type", "error"),
+    ),
     "tokens": (("address", "symbol", "decimals"), ("name",)),
 }
 NEEDED = ("transactions", "token_transfers")
@@ -146,6 +155,7 @@ def import_etl(
 
     step("reading files", None)
     run_script(con, read_sql("import/etl_normalize.sql"))
+    _register_trace_position(con)
     for table in TABLES:
         _open_view(con, table, files.get(table))
     try:
@@ -172,7 +182,7 @@ def import_etl(
     seen = _count(
         con,
         "SELECT (SELECT count(*) FROM stage_token_transfers) + "
-        "(SELECT count(*) FROM stage_transactions WHERE NOT failed)",
+        "(SELECT count(*) FROM stage_transactions WHERE NOT failed) + (SELECT count(*) FROM stage_traces)",
     )
     with transaction(con):
         run_script(
@@ -192,9 +202,27 @@ def import_etl(
     blocks_after = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
     con.execute("DROP VIEW IF EXISTS stage_transfers")
     for table in ("stage_transfers_unique", "stage_blocks", "stage_failed", "stage_transactions", "stage_token_transfers",
-                  "stage_block_times"):
+                  "stage_traces", "stage_block_times"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return EtlResult(folder, files, after - before, seen, blocks_after - blocks_before, tokens)
+
+
+def _register_trace_position(con: duckdb.DuckDBPyConnection) -> None:
+    """SQL `etl_trace_position('0,1,1')`: the store position of the call at that trace address,
+    the same number the live sources give it (NULL for a malformed address, for the checks)."""
+    try:
+        con.remove_function("etl_trace_position")  # registered on this connection by an earlier import
+    except (duckdb.InvalidInputException, duckdb.CatalogException):
+        pass
+    con.create_function("etl_trace_position", _trace_position_of_text, ["VARCHAR"], "INTEGER",
+                        null_handling="special")
+
+
+def _trace_position_of_text(text: str | None) -> int | None:
+    parts = (text or "").replace(" ", "").split(",")
+    if not all(p.isdigit() for p in parts):
+        return None
+    return trace_position([int(p) for p in parts])
 
 
 def _write_tokens(con: duckdb.DuckDBPyConnection, chain_name: str, path: Path | None) -> int:

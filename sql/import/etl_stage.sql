@@ -51,6 +51,39 @@ SELECT etl_addr(token_address)        AS asset,
        etl_time(block_timestamp)      AS tt_block_time
 FROM raw_token_transfers;
 
+-- Internal ether transfers (ethereum-etl export_traces): calls that moved ether inside a
+-- transaction, contract creations with an endowment, self-destructs paying out a balance. Not
+-- the transaction's own call (its value is the native transfer above), not delegate/static calls
+-- (they move nothing), not a trace that failed or sits under one that did (ethereum-etl's status
+-- is 0 for both; an `error` on the trace or an ancestor says the same when status is absent).
+CREATE OR REPLACE TEMP TABLE stage_traces AS
+WITH traces AS (
+    SELECT etl_addr(transaction_hash) AS tx_hash, replace(coalesce(trace_address, ''), ' ', '') AS path, *
+    FROM raw_traces
+),
+failed AS (
+    SELECT DISTINCT tx_hash, path FROM traces WHERE status = '0' OR coalesce(error, '') <> ''
+)
+SELECT t.tx_hash,
+       CAST(t.block_number AS BIGINT)           AS block_number,
+       try_cast(t.transaction_index AS INTEGER) AS tx_index,
+       etl_addr(t.from_address)                 AS from_address,
+       etl_addr(t.to_address)                   AS to_address,
+       CASE WHEN etl_uint(t.value) IS NULL THEN t.value END AS value_text,
+       etl_uint(t.value)                        AS amount,
+       t.path,
+       etl_trace_position(t.path)               AS position
+FROM traces t
+WHERE t.path <> ''
+  AND t.trace_type IN ('call', 'create', 'create2', 'suicide', 'selfdestruct')
+  AND (t.trace_type <> 'call' OR coalesce(nullif(t.call_type, ''), 'call') = 'call')
+  AND NOT regexp_full_match(coalesce(nullif(t.value, ''), '0'), '0+(\.0*)?')
+  AND NOT EXISTS (
+      SELECT 1 FROM failed f
+      WHERE f.tx_hash = t.tx_hash
+        AND (f.path = '' OR f.path = t.path OR starts_with(t.path, f.path || ','))
+  );
+
 -- Block time of every block a transfer needs: blocks file first, then times carried by the rows.
 CREATE OR REPLACE TEMP TABLE stage_block_times AS
 SELECT block_number, any_value(block_hash) AS block_hash, min(block_time) AS block_time
@@ -79,4 +112,9 @@ UNION ALL
 SELECT tt.asset, 'token', tt.tx_hash, tt.position, tt.block_number, NULL,
        b.block_time, tt.from_address, tt.to_address, tt.amount
 FROM stage_token_transfers tt
-LEFT JOIN stage_block_times b ON b.block_number = tt.block_number;
+LEFT JOIN stage_block_times b ON b.block_number = tt.block_number
+UNION ALL
+SELECT 'native', 'internal', it.tx_hash, it.position, it.block_number, it.tx_index,
+       b.block_time, it.from_address, it.to_address, it.amount
+FROM stage_traces it
+LEFT JOIN stage_block_times b ON b.block_number = it.block_number;
