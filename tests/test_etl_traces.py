@@ -113,3 +113,19 @@ def test_a_malformed_trace_address_stops_the_import_and_names_the_row(con, tmp_p
     with pytest.raises(ImportFileError, match=r"traces: 1 row\(s\) with bad trace_address.*0,1,1"):
         import_etl(con, etl_folder(tmp_path / "etl", broken))
     assert con.execute("SELECT count(*) FROM transfers").fetchall() == [(0,)]
+
+
+def test_creations_and_self_destructs_move_ether_but_delegate_calls_do_not(con, tmp_path, traces):
+    base = next(t for t in traces if t["trace_address"] == "" and t["status"] == 1)
+    made = [
+        {**base, "trace_address": "0", "trace_type": "create", "call_type": None, "value": 7,
+         "to_address": "0x" + "c1" * 20, "trace_id": "create_x"},
+        {**base, "trace_address": "1", "trace_type": "suicide", "call_type": None, "value": 9,
+         "from_address": "0x" + "c1" * 20, "to_address": "0x" + "d2" * 20, "trace_id": "suicide_x"},
+        {**base, "trace_address": "2", "trace_type": "call", "call_type": "delegatecall", "value": 11,
+         "trace_id": "delegate_x"},
+    ]
+    import_etl(con, etl_folder(tmp_path / "etl", [base, *made]))
+    tx = base["tx_hash"]
+    assert internal(con) == {(tx, 1_000_000): (base["from_address"], "0x" + "c1" * 20, 7),
+                             (tx, 2_000_000): ("0x" + "c1" * 20, "0x" + "d2" * 20, 9)}
