@@ -19,6 +19,8 @@ TX_COLUMNS = ["hash", "nonce", "block_hash", "block_number", "transaction_index"
               "to_address", "value", "gas", "gas_price", "input", "block_timestamp"]
 TT_COLUMNS = ["token_address", "from_address", "to_address", "value", "transaction_hash",
               "log_index", "block_number"]
+TRACE_COLUMNS = ["transaction_hash", "block_number", "from_address", "to_address", "value", "trace_type",
+                 "call_type", "trace_address", "status"]
 RECEIPT_COLUMNS = ["transaction_hash", "transaction_index", "block_hash", "block_number",
                    "cumulative_gas_used", "gas_used", "contract_address", "root", "status",
                    "effective_gas_price"]
@@ -84,6 +86,7 @@ class MiniChain:
         self.txs: list[dict] = []
         self.token_transfers: list[dict] = []
         self.receipts: list[dict] = []
+        self.traces: list[dict] = []
         self._log = 0
         self._n = first_tx
         self.new_block()
@@ -121,11 +124,36 @@ class MiniChain:
                                      "block_number": self.block})
         return tx, log_index
 
+    def call(self, sender: str, contract: str, value: int = 0) -> str:
+        """A transaction calling a contract (its root trace), for internal transfers and token legs."""
+        tx = self.pay_ether(sender, contract, value)
+        self.traces.append({"transaction_hash": tx, "block_number": self.block, "from_address": sender,
+                            "to_address": contract, "value": value, "trace_type": "call", "call_type": "call",
+                            "trace_address": "", "status": 1})
+        return tx
+
+    def pay_internal(self, tx: str, sender: str, receiver: str, value: int, trace_address: str = "0") -> None:
+        """Ether a contract pays inside transaction `tx` (an ethereum-etl trace)."""
+        self.traces.append({"transaction_hash": tx, "block_number": self.block, "from_address": sender,
+                            "to_address": receiver, "value": value, "trace_type": "call", "call_type": "call",
+                            "trace_address": trace_address, "status": 1})
+
+    def log_token(self, tx: str, token: str, sender: str, receiver: str, value: int) -> int:
+        """A token Transfer logged inside transaction `tx` (a swap's legs)."""
+        log_index = self._log
+        self._log += 1
+        self.token_transfers.append({"token_address": token, "from_address": sender, "to_address": receiver,
+                                     "value": value, "transaction_hash": tx, "log_index": log_index,
+                                     "block_number": self.block})
+        return log_index
+
     def write(self) -> Path:
         write_csv(self.folder / "blocks.csv", BLOCK_COLUMNS, self.blocks)
         write_csv(self.folder / "transactions.csv", TX_COLUMNS, self.txs)
         write_csv(self.folder / "token_transfers.csv", TT_COLUMNS, self.token_transfers)
         write_csv(self.folder / "receipts.csv", RECEIPT_COLUMNS, self.receipts)
+        if self.traces:
+            write_csv(self.folder / "traces.csv", TRACE_COLUMNS, self.traces)
         return self.folder
 
 

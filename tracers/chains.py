@@ -66,6 +66,16 @@ KNOWN_TOKENS: tuple[Asset, ...] = (
     Asset("arbitrum", "0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9", "USDT", 6, "Tether"),
 )
 
+# Wrapped native tokens (WETH and kin): a wrap or unwrap logs Deposit/Withdrawal, not Transfer, so
+# the trace pairs the ether leg with a synthetic token leg (tracers/heuristics/conversion.py).
+WRAPPED_NATIVE: dict[str, str] = {
+    "ethereum": "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",  # WETH9
+    "arbitrum": "0x82af49447d8a07e3bd95bd0d56f35241523fbab1",  # WETH
+    "base": "0x4200000000000000000000000000000000000006",  # WETH (predeploy)
+    "bsc": "0xbb4cdb9cbd36b01bd1cbaebf2de08d9173bc095c",  # WBNB
+    "polygon": "0x0d500b1d8e8ef31e21c99d1db9a6444d3adf1270",  # WPOL (WMATIC)
+}
+
 # GraphSense TagPack `currency`/`network` codes -> tracers chain names.
 GRAPHSENSE_NETWORKS: dict[str, str] = {
     "ETH": "ethereum",

@@ -91,7 +91,7 @@ def _exchanges(s: Summary) -> list[str]:
 def _services(s: Summary) -> list[str]:
     if not s.services:
         return ["None in this run."]
-    rows = [r for v in s.services for r in _rows([v.address, v.subrole or "", v.label or ""], v.traced)]
+    rows = [r for v in s.services for r in _rows([v.address, v.kind, v.label or ""], v.traced)]
     return _table(["address", "kind", "label", "victim money", ""], rows, amounts=[3])
 
 

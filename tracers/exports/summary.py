@@ -123,8 +123,17 @@ class ServiceReached:
     label: str | None
     traced: tuple[Amount, ...]
 
+    @property
+    def kind(self) -> str:
+        """What the money reached, as an analyst names it (mixer and bridge exposure stand out)."""
+        if self.subrole in ("mixer", "mixing_service"):
+            return "mixer exposure"
+        if self.subrole in ("defi_bridge", "bridge"):
+            return "bridge exposure"
+        return self.subrole or ""
+
     def to_dict(self) -> dict:
-        return {"chain": self.chain, "address": self.address, "subrole": self.subrole,
+        return {"chain": self.chain, "address": self.address, "subrole": self.subrole, "kind": self.kind,
                 "label": self.label, "traced": _amounts(self.traced)}
 
 

@@ -3,7 +3,9 @@ sql/heuristics/<name>.sql with bound parameters and returning evidence (never a 
 
 - tagged:          what public tags say (exchange hot wallets, services, tagged deposit addresses)
 - deposit_address: Victor 2020 exchange deposit addresses (forwards to one exchange's hot wallets)
+- mixer:           untagged mixers by their shape (fixed notes in, relayed internal payouts)
 - case_share:      whose money an address moves: the case's, or mostly others' (services)
+- conversion:      victim money that changed asset in one transaction (swaps, WETH wraps)
 - fan_in:          consolidators and the collection addresses that sweep into them
 - profit_payer:    the payout address that pays victims fake "profits" after they paid
 - gas_feeder:      the address that pays the cluster's gas, and what else it funded

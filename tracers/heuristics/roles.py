@@ -28,6 +28,8 @@ RANK = {
     ("perpetrator", "gas_feeder"): 6,
     ("perpetrator", "profit_payer"): 6,
     ("service", "service"): 6,
+    ("service", "mixer"): 6,
+    ("service", "bridge"): 0,
     ("perpetrator", "co_funded"): 7,
     ("unknown", "hop_limit"): 9,
 }

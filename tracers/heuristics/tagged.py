@@ -15,14 +15,19 @@ SERVICE_CATEGORIES = frozenset({
 })
 
 
+BRIDGE_CATEGORIES = frozenset({"defi_bridge", "bridge"})
+
+
 def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, tuple]:
-    """address -> (category, actor, label, confidence, role) of its strongest tag; `role` is the
-    tracers role a TagPack exported by tracers recorded in the tag's context (else None)."""
+    """address -> (category, actor, label, confidence, role, destination chain) of its strongest tag;
+    `role` is the tracers role a TagPack exported by tracers recorded in the tag's context, the
+    destination chain what a bridge tag's context says (else None)."""
     with_table(con, "trace_lookup", addresses)
     rows = con.execute(
         """
         SELECT address, category, actor, label, confidence,
-               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END AS role
+               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END AS role,
+               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.destination_chain') END
         FROM tags
         WHERE chain = $chain AND address IN (SELECT address FROM trace_lookup)
         QUALIFY row_number() OVER (
@@ -32,7 +37,7 @@ def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, 
         """,
         {"chain": chain},
     ).fetchall()
-    return {a: (c, actor, label, conf, role) for a, c, actor, label, conf, role in rows}
+    return {a: (c, actor, label, conf, role, destination) for a, c, actor, label, conf, role, destination in rows}
 
 
 def fill_services(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
@@ -49,8 +54,16 @@ def fill_services(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
 
 def tagged_endpoints(con: duckdb.DuckDBPyConnection, chain: str, candidates) -> dict[str, Endpoint]:
     found: dict[str, Endpoint] = {}
-    for address, (category, actor, label, confidence, role) in tags_of(con, chain, candidates).items():
-        if category == "exchange" and role == "deposit_wallet":
+    for address, (category, actor, label, confidence, role, destination) in tags_of(con, chain, candidates).items():
+        if category in BRIDGE_CATEGORIES:
+            found[address] = Endpoint(
+                role="service", subrole="defi_bridge", rule="bridge", label=label,
+                detail=(f"deposit into a bridge ({label or actor}) to {destination or 'another chain'}: tracing "
+                        "stops on this chain; the destination address is in the bridge's deposit event, "
+                        "which the store does not hold (read it on an explorer, then trace that chain)"),
+                confidence=confidence if confidence is not None else 50,
+            )
+        elif category == "exchange" and role == "deposit_wallet":
             found[address] = Endpoint(
                 role="deposit_wallet", subrole="tagged", rule="tagged_deposit_address",
                 exchange=actor, label=label,

@@ -123,11 +123,12 @@ def _deposit_addresses(exchange: str, flows: list[DepositFlow], book: AssetBook)
 
 
 def services(s: Summary) -> str:
-    rows = [(attrs(data_address=v.address), [code(v.address), esc(v.subrole), esc(v.label), amounts_html(v.traced)])
-            for v in s.services]
+    rows = [(attrs(data_address=v.address, data_kind=v.kind),
+             [code(v.address), esc(v.kind), esc(v.label), amounts_html(v.traced)]) for v in s.services]
     return section("services", "Services reached", table(["address", "kind", "label", "victim money"], rows),
-                   "Untagged addresses that behave as a service (an OTC desk, a merchant) or tagged services: "
-                   "tracing stops there.")
+                   "Untagged addresses that behave as a service (an OTC desk, a merchant), mixers and bridges, "
+                   "and tagged services: tracing stops there. Mixer and bridge exposure is the victim money "
+                   "that entered; its deposit transactions are in the findings.")
 
 
 AT_REST_SHOWN = 15

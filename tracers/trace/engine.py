@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from tracers.chains import KNOWN_TOKENS
+from tracers.chains import KNOWN_TOKENS, WRAPPED_NATIVE
 from tracers.heuristics import ClusterLink, Endpoint
 from tracers.heuristics.case_share import services
 from tracers.heuristics.deposit_address import deposit_addresses
 from tracers.heuristics.fan_in import fan_in
 from tracers.heuristics.gas_feeder import gas_feeders
+from tracers.heuristics.mixer import mixers
 from tracers.heuristics.peel_chain import PeelChain, peel_chains
 from tracers.heuristics.profit_payer import profit_payers
 from tracers.heuristics.tagged import fill_services, tagged_endpoints
@@ -169,7 +170,8 @@ def _expand(con, result: ChainTrace, imitations: set[str], params: TraceParams, 
     while True:
         result.ensure(followed)
         graph.load(followed)
-        prop = propagate(graph.in_order(), result.sources, followed, result.assets, imitations, params)
+        prop = propagate(graph.in_order(), result.sources, followed, result.assets, imitations, params,
+                         WRAPPED_NATIVE.get(result.chain))
         new = sorted(a for a in prop.reached if a not in followed and a not in result.endpoints
                      and a not in result.beyond_hops)
         if new:
@@ -208,6 +210,8 @@ def _classify(con, result: ChainTrace, candidates: list[str], followed: dict[str
             )
     rest = [a for a in candidates if a not in found]
     found.update(deposit_addresses(con, chain, rest, params))
+    rest = [a for a in rest if a not in found]
+    found.update(mixers(con, chain, rest, params))
     rest = [a for a in rest if a not in found]
     if rest:
         reached_assets: dict[str, set[str]] = {}

@@ -73,6 +73,13 @@ class TraceParams:
     peel_min_hops: int = 3
     peel_window_seconds: int = 7 * 86400
 
+    # Mixers (untagged, by shape; Tornado-style pools)
+    mixer_min_depositors: int = 10
+    """An untagged contract paid in ether by at least this many depositors, mostly in fixed notes,
+    paying out only by relayed internal transfers, is a mixer: tracing stops there."""
+    mixer_note_depositors: int = 3
+    """An amount paid in by at least this many different depositors is a note (a denomination)."""
+
     # Payout addresses (fake profits)
     profit_min_victims: int = 2
     """An address that paid at least this many of the case's victims after they first paid the

@@ -223,6 +223,26 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
         if winner.role == "perpetrator":
             perpetrators.add(address)
 
+    # conversions: victim money that changed asset (swaps, wraps)
+    for cv in prop.conversions:
+        c = cv.conversion
+        kinds = {m.kind for m in c.paid + c.got}
+        rule = "wrap" if "wrap" in kinds else "unwrap" if "unwrap" in kinds else "swap"
+        (from_asset,) = c.from_assets
+        found.add(
+            "conversion", rule,
+            f"{c.address} converted {cv.amount_in} base units of {from_asset} ({cv.traced_in} victim money) "
+            f"into {cv.amount_out} of {cv.asset} in one transaction, with {', '.join(sorted(c.counterparties))}: "
+            f"{cv.traced_out} of it is victim money (floor(out x traced_in / in))",
+            address=c.address, related=min(c.counterparties), asset=cv.asset, amount=cv.traced_out,
+            confidence=80,
+            params={"from_asset": from_asset, "to_asset": cv.asset, "amount_in": str(cv.amount_in),
+                    "amount_out": str(cv.amount_out), "traced_in": str(cv.traced_in),
+                    "legs": [[m.kind, m.position, m.sender, m.receiver, m.asset, str(m.amount)]
+                             for m in c.paid + c.got]},
+            tx_hashes=[c.tx_hash],
+        )
+
     # funds still at rest in the cluster
     at_rest_total: dict[str, int] = defaultdict(int)
     for (address, asset), taint in sorted(prop.at_rest.items()):
