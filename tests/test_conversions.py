@@ -150,3 +150,45 @@ def test_conversion_rounds_down_and_never_makes_money(traced, amount_in, amount_
     out = convert({"A": traced, "B": amount_in - traced}, amount_in, amount_out)
     assert sum(out.values()) <= amount_out
     assert out.get("A", 0) == amount_out * traced // amount_in
+
+
+TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
+
+def test_a_real_uniswap_swap_of_ether_for_a_token_is_a_conversion(con, tmp_path):
+    """Ethereum block 18,000,011, tx 0x94e2bb92…: an account pays 0.1 ETH to the Uniswap V2 router,
+    which wraps it (WETH Deposit, no Transfer), pays the pair, and the pair pays the account a
+    fee-on-transfer token. The account held 0.1 ETH of victim money (a payment put before the
+    block): the money continues in the token."""
+    from conftest import write_csv
+    from test_etl_traces import etl_folder, load
+    from tracers.etl import import_etl
+    from tracers.trace.graph import CaseGraph, Move
+    from tracers.trace.params import TraceParams
+    from tracers.trace.propagate import propagate
+
+    folder = etl_folder(tmp_path / "etl", load("traces"))
+    transfers = [  # ERC-20 Transfer logs (3 topics), as ethereum-etl extracts them
+        {"token_address": log["address"], "from_address": "0x" + log["topics"][1][-40:],
+         "to_address": "0x" + log["topics"][2][-40:], "value": int(log["data"], 16),
+         "transaction_hash": log["tx_hash"], "log_index": log["log_index"], "block_number": log["block_id"]}
+        for log in load("logs") if log["topics"] and log["topics"][0] == TRANSFER_TOPIC and len(log["topics"]) == 3
+    ]
+    write_csv(folder / "token_transfers.csv", list(transfers[0]), transfers)
+    import_etl(con, folder)
+
+    tx = "0x94e2bb9266f73c24c406470617e89689abd4917af6ee63738b4663e6ea96decd"
+    account, router = "0xe58e214bfd68887d5f1436c9fc3f839b8a96ae2f", "0x7a250d5630b4cf539739df2c5dacb4c659f2488d"
+    token = "0x0a82fc64ecfd6669899857ae3bb4c85398721fdd"
+    graph = CaseGraph(con, "ethereum")
+    graph.load([account])
+    got = [m for m in graph.in_order() if m.tx_hash == tx and m.receiver == account]
+    assert [m.asset for m in got] == [token]
+    moves = graph.in_order()
+    paid = Move("native", "native", "0x" + "ab" * 32, 0, 17_999_000, 0, moves[0].block_time, VICTIM, account, 10**17)
+    prop = propagate([paid, *moves], {paid.key: {"V": 10**17}}, {account: 1}, {"native"}, set(), TraceParams(), WETH)
+    (converted,) = prop.conversions
+    assert (converted.asset, converted.amount_in, converted.traced_in) == (token, 10**17, 10**17)
+    assert converted.traced_out == got[0].amount == converted.amount_out
+    assert router in converted.conversion.counterparties and router not in prop.reached
+    assert prop.flows[got[0].key].traced == got[0].amount
