@@ -192,3 +192,31 @@ def test_a_real_uniswap_swap_of_ether_for_a_token_is_a_conversion(con, tmp_path)
     assert converted.traced_out == got[0].amount == converted.amount_out
     assert router in converted.conversion.counterparties and router not in prop.reached
     assert prop.flows[got[0].key].traced == got[0].amount
+
+
+def test_a_deposit_reached_in_two_assets_has_rows_per_asset_and_no_cross_asset_total(con, tmp_path, mini_chain):
+    """Part of the money is swapped to ether, the rest stays USDT; both reach one deposit address."""
+    import csv
+
+    from tracers.exports.subpoena import export_subpoena
+    from tracers.exports.summary import findings_summary
+
+    c = mini_chain
+    reported = victim_pays(c)
+    swap = c.call(HOP, POOL)
+    c.log_token(swap, USDT, HOP, POOL, 1_000 * U)
+    c.pay_internal(swap, POOL, HOP, ETHER)
+    c.new_block()
+    c.pay_token(USDT, HOP, DEPOSIT, 2_000 * U)
+    c.pay_ether(HOP, DEPOSIT, ETHER)
+    c.new_block()
+    c.pay_token(USDT, DEPOSIT, HOT, 2_000 * U)
+    c.pay_ether(DEPOSIT, HOT, ETHER - 10**15)
+    case(con, tmp_path, c, reported)
+    export_subpoena(con, "K-RULES", tmp_path / "subpoena")
+    rows = list(csv.DictReader((tmp_path / "subpoena" / "binance.csv").open()))
+    assert sorted((r["asset_symbol"], r["asset"], r["traced_amount"]) for r in rows) == [
+        ("ETH", "native", "1"), ("USDT", USDT, "2000")]
+    (exchange,) = findings_summary(con, "K-RULES").exchanges
+    assert exchange.deposit_addresses == 1
+    assert sorted((a.symbol, a.base_units) for a in exchange.traced) == [("ETH", ETHER), ("USDT", 2_000 * U)]
