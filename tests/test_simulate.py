@@ -24,6 +24,9 @@ MEDIUM = SimulationConfig(seed=5, victims=30, users=300, transfers=40_000, clust
 ZERO_ADDRESS = "0x" + "0" * 40
 TX_HASH = re.compile(r"^0x[0-9a-f]{64}$")
 DECIMALS = {"USDT": 6, "ETH": 18}
+TRACE_COLUMNS = ["block_number", "transaction_hash", "transaction_index", "from_address", "to_address", "value",
+                 "input", "output", "trace_type", "call_type", "reward_type", "gas", "gas_used", "subtraces",
+                 "trace_address", "error", "status", "trace_id"]
 
 
 class World:
@@ -65,8 +68,22 @@ class World:
         return {row["hash"]: row for row in self.transactions.iter_rows(named=True)}
 
     @cached_property
+    def traces(self) -> pl.DataFrame:
+        """traces.csv (every column as text); an empty frame when the world wrote none."""
+        if not (self.path / "traces.csv").exists():
+            return pl.DataFrame(schema={c: pl.String for c in TRACE_COLUMNS})
+        return self.csv("traces.csv")
+
+    @cached_property
+    def internal(self) -> pl.DataFrame:
+        """Internal ether transfers: successful, value-carrying, non-root call traces."""
+        return self.traces.filter(pl.col("trace_address") != "", pl.col("status") == "1", pl.col("value") != "0")
+
+    @cached_property
     def moves(self) -> list[tuple]:
-        """(block, tx index, log index, asset, from, to, value, ok) for every value move, chain order."""
+        """(block, tx index, position, asset, from, to, value, ok) for every value move, chain order:
+        a transaction's ether value first, then its token logs (position = log index), then its
+        internal transfers; WETH minted on a wrap and burnt on an unwrap (no Transfer log) too."""
         index = {row["hash"]: int(row["transaction_index"]) for row in self.transactions.iter_rows(named=True)}
         rows = [
             (
@@ -85,7 +102,7 @@ class World:
             (
                 int(t["block_number"]),
                 int(t["transaction_index"]),
-                -1,
+                -2,
                 "ETH",
                 t["from_address"],
                 t["to_address"],
@@ -95,6 +112,23 @@ class World:
             for t in self.transactions.iter_rows(named=True)
             if t["value"] != "0"
         ]
+        internal = 2 * 10**9  # after every log of the block
+        rows += [
+            (int(t["block_number"]), int(t["transaction_index"]), internal + 2 * int(t["trace_address"]) + 1, "ETH",
+             t["from_address"], t["to_address"], int(t["value"]), True)
+            for t in self.internal.iter_rows(named=True)
+        ]
+        weth = self.truth["assets"].get("weth", {}).get("address")
+        if weth:
+            rows += [  # wrap: WETH minted to the sender after its ether arrived
+                (block, index, -1, weth, ZERO_ADDRESS, src, value, True)
+                for block, index, position, asset, src, dst, value, ok in rows
+                if asset == "ETH" and position == -2 and dst == weth and ok
+            ] + [  # unwrap: WETH burnt just before the ether goes back
+                (block, index, position - 1, weth, dst, ZERO_ADDRESS, value, True)
+                for block, index, position, asset, src, dst, value, ok in rows
+                if asset == "ETH" and position > internal and src == weth
+            ]
         return sorted(rows)
 
     def final_balances(self) -> dict[tuple[str, str], int]:
@@ -285,6 +319,8 @@ def _truth_moves(truth: dict) -> list[dict]:
             found += chain["peels"] + ([chain["end"]] if "tx_hash" in chain["end"] else [])
     for deposit in truth["scam_deposits"]:
         found += [{**t, "to": deposit["deposit_address"]} for t in deposit["transfers"]]
+    for bridge in truth.get("bridges", []):
+        found += [{**d, "to": bridge["address"]} for d in bridge["deposits"]]
     return found
 
 
@@ -293,12 +329,12 @@ def test_every_truth_move_is_in_the_files(world):
     assert len(moves) >= 3 * len(world.truth["victims"])
     for move in moves:
         tx = world.tx_by_hash[move["tx_hash"]]
-        if move.get("asset") == "ETH":
+        if move.get("asset") in ("ETH", "native"):
             assert move["log_index"] is None and int(tx["value"]) == move["amount"] and tx["status"] == "1"
             assert (tx["from_address"], tx["to_address"]) == (move["from"], move["to"])
             continue
         transfer = world.transfer_by_hash[move["tx_hash"]]
-        assert transfer["token_address"] == world.usdt
+        assert transfer["token_address"] == world.usdt and move.get("asset", "USDT") in ("USDT", world.usdt)
         assert int(transfer["log_index"]) == move["log_index"]
         assert int(transfer["value"]) == move["amount"]
         assert (transfer["from_address"], transfer["to_address"]) == (move["from"], move["to"])
@@ -308,12 +344,14 @@ def test_scam_deposits_add_up_and_belong_to_their_exchange(world):
     deposits = world.truth["scam_deposits"]
     assert deposits
     received = defaultdict(int)
-    for transfer in world.transfers.filter(pl.col("token_address") == world.usdt).iter_rows(named=True):
-        received[transfer["to_address"]] += int(transfer["value"])
+    for *_, asset, _, dst, value, ok in world.moves:
+        if ok and asset in (world.usdt, "ETH"):
+            received[(dst, "native" if asset == "ETH" else asset)] += value
     for deposit in deposits:
         address = deposit["deposit_address"]
         assert deposit["victim_amount"] == sum(t["amount"] for t in deposit["transfers"]) > 0
-        assert received[address] == deposit["total_received"] >= deposit["victim_amount"]
+        assert {t["asset"] for t in deposit["transfers"]} == {deposit["asset"]} <= {world.usdt, "native"}
+        assert received[(address, deposit["asset"])] == deposit["total_received"] >= deposit["victim_amount"]
         assert address in world.truth["exchanges"][deposit["exchange"]]["deposit_addresses"]
     assert any(d["total_received"] > d["victim_amount"] for d in deposits)
 

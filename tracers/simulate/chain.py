@@ -1,4 +1,4 @@
-"""The chain the world lives on: block clock, base fees, block hashes, assets and call types."""
+"""The chain the world lives on: block clock, base fees, block hashes, assets, call types and legs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ GWEI = 10**9
 ETHER = 10**18
 USDT_UNIT = 10**6
 USDT_ADDRESS = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+WETH_ADDRESS = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
 
 
 class Asset(IntEnum):
@@ -25,6 +26,7 @@ class Asset(IntEnum):
     USDT = 1
     FAKE_USDT = 2
     SPAM = 3
+    WETH = 4
 
 
 class Method(IntEnum):
@@ -34,9 +36,33 @@ class Method(IntEnum):
     TRANSFER = 1
     TRANSFER_FROM = 2
     MINT = 3
+    SWAP = 4  # a DEX pool's swap: one asset in, another out, in one transaction
+    WRAP = 5  # WETH deposit(): ether in, WETH minted (no Transfer log)
+    UNWRAP = 6  # WETH withdraw(wad): WETH burnt (no Transfer log), ether back as an internal transfer
+    MIXER_DEPOSIT = 7  # a mixer's deposit(commitment): one fixed note of ether
+    MIXER_WITHDRAW = 8  # a relayer's withdraw(proof, ...): the mixer pays the note out internally
+    BRIDGE_DEPOSIT = 9  # a bridge's outbound transfer: tokens locked here, released on another chain
 
 
-SELECTORS = {Method.TRANSFER: "0xa9059cbb", Method.TRANSFER_FROM: "0x23b872dd", Method.MINT: "0x40c10f19"}
+class Leg(IntEnum):
+    """How a move shows inside its transaction."""
+
+    DIRECT = 0  # ether: the transaction's value; a token: a Transfer log
+    INTERNAL = 1  # ether a contract sends inside the transaction (a trace, traces.csv)
+    SILENT = 2  # bookkeeping only: WETH minted on wrap or burnt on unwrap (events other than Transfer)
+
+
+SELECTORS = {
+    Method.TRANSFER: "0xa9059cbb",
+    Method.TRANSFER_FROM: "0x23b872dd",
+    Method.MINT: "0x40c10f19",
+    Method.SWAP: "0x95e3c50b",
+    Method.WRAP: "0xd0e30db0",
+    Method.UNWRAP: "0x2e1a7d4d",
+    Method.MIXER_DEPOSIT: "0xb214faa5",
+    Method.MIXER_WITHDRAW: "0x21a0adb6",
+    Method.BRIDGE_DEPOSIT: "0xd2ce7d65",
+}
 
 
 @dataclass(frozen=True)

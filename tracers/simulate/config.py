@@ -25,6 +25,9 @@ CONFOUNDERS = (
     "noisy_peels",
     "poison_tiny",
     "exchange_gas",
+    "swap_then_peel",
+    "mixer_deposits",
+    "bridge_deposit",
 )
 
 

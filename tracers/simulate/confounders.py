@@ -18,6 +18,14 @@ the rest of the scam stays where it was.
 - noisy_peels: hops forward 50-95 %, wait minutes to 20 days (some hold 10-25 days), some split in two.
 - poison_tiny: look-alike addresses send tiny real USDT to victims and to collections.
 - exchange_gas: the operation's exchange account pays gas to some scam addresses.
+- swap_then_peel: a peel chain swaps its USDT into ether at an untagged, busy DEX pool (an internal
+  ether transfer back in the same transaction; or, on some seeds, WETH it unwraps later), then
+  peels ether into fresh mules' exchange deposit addresses.
+- mixer_deposits: a hop swaps to ether and deposits fixed notes into a mixer among many unrelated
+  depositors; relayers withdraw every note to fresh addresses (internal transfers); the mixer is
+  tagged `mixing_service` on some seeds, untagged on the others.
+- bridge_deposit: a hop deposits a slice of USDT into a tagged bridge (`defi_bridge`), as many
+  unrelated people do.
 
 `confounder_config(seed)` draws a small world with a random combination of them.
 """
@@ -43,9 +51,13 @@ from tracers.simulate.config import CONFOUNDERS, SimulationConfig
     NOISY_PEELS,
     POISON_TINY,
     EXCHANGE_GAS,
+    SWAP_THEN_PEEL,
+    MIXER_DEPOSITS,
+    BRIDGE_DEPOSIT,
 ) = CONFOUNDERS
 
 Parameters = dict[str, object]
+_FIRST_DRAWN = CONFOUNDERS.index(SWAP_THEN_PEEL)  # confounders drawn before the sizes
 
 
 def _share(rng: np.random.Generator, low: float, high: float) -> float:
@@ -92,6 +104,22 @@ _DRAW: dict[str, Callable[[np.random.Generator], Parameters]] = {
         "usdt": ["0.001", "0.5"],
     },
     EXCHANGE_GAS: lambda rng: {"share": _share(rng, 0.2, 0.6)},
+    SWAP_THEN_PEEL: lambda rng: {
+        "usdt_per_eth": _int(rng, 2000, 4000),
+        "via_weth": bool(rng.random() < 0.5),
+        "background_swaps": _int(rng, 40, 120),
+    },
+    MIXER_DEPOSITS: lambda rng: {
+        "tagged": bool(rng.random() < 0.5),
+        "depositors": _int(rng, 30, 80),
+        "relayers": _int(rng, 2, 4),
+        "relay_fee_per_mille": _int(rng, 1, 5),
+        "usdt_per_eth": _int(rng, 2000, 4000),  # the pool's price when swap_then_peel is off
+    },
+    BRIDGE_DEPOSIT: lambda rng: {
+        "destination_chain": ["Arbitrum", "Optimism", "Polygon", "Base"][_int(rng, 0, 3)],
+        "depositors": _int(rng, 15, 40),
+    },
 }
 
 
@@ -144,17 +172,20 @@ def confounder_config(seed: int, **size: object) -> SimulationConfig:
     """A small world with a random combination of confounders, the same for the same seed.
 
     Each confounder is on with probability 1/2; victims 10-25, users 100-200, transfers 3000-6000,
-    days 30-60 (room for long holds). `size` overrides any knob (victims=40, days=28, ...).
+    days 30-60 (room for long holds). `size` overrides any knob (victims=40, days=28, ...). The
+    first eleven confounders and the sizes are drawn as before the later ones joined, so a seed
+    keeps its sizes and its choice among those; the later ones are drawn after the sizes.
     """
     rng = np.random.default_rng([seed, 0xC0F])
-    on = rng.random(len(CONFOUNDERS)) < 0.5
+    on = list(rng.random(_FIRST_DRAWN) < 0.5)
     drawn: dict[str, object] = {
         "victims": _int(rng, 10, 25),
         "users": _int(rng, 100, 200),
         "transfers": _int(rng, 3000, 6000),
         "days": _int(rng, 30, 60),
-        "confounders": tuple(name for name, picked in zip(CONFOUNDERS, on, strict=True) if picked),
     }
+    on += list(rng.random(len(CONFOUNDERS) - _FIRST_DRAWN) < 0.5)
+    drawn["confounders"] = tuple(name for name, picked in zip(CONFOUNDERS, on, strict=True) if picked)
     return SimulationConfig(seed=seed, **{**drawn, **size})
 
 

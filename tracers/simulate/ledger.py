@@ -6,9 +6,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from tracers.simulate.chain import Asset, Method
+from tracers.simulate.chain import Asset, Leg, Method
+from tracers.simulate.moves import Row
 
-Row = tuple[int, int, int, int, int, int, int]
+# one leg of a contract call: (asset, src, dst, value, leg)
+CallLeg = tuple[Asset, int, int, int, Leg]
 
 
 class OverspendError(RuntimeError):
@@ -48,6 +50,7 @@ class Ledger:
         self._sources = sources
         self._balance: dict[tuple[int, int], int] = {}
         self._arrived: dict[tuple[int, int], tuple[int, int]] = {}
+        self._calls = 0
 
     def balance(self, address: int, asset: Asset) -> int:
         """Everything the address holds now."""
@@ -70,13 +73,29 @@ class Ledger:
         method: Method | None = None,
     ) -> int:
         """Record a move and return its ref (row number)."""
-        if value and src not in self._sources and self.spendable(src, asset, block) < value:
-            raise OverspendError(f"address id {src} cannot send {value} of {asset.name} in block {block}")
         if method is None:
             method = Method.NATIVE if asset == Asset.ETH else Method.TRANSFER
+        return self._record(block, asset, src, dst, value, src if sender is None else sender, method, None, 0, None)
+
+    def call(self, block: int, sender: int, contract: int, method: Method, legs: list[CallLeg]) -> list[int]:
+        """Record one contract call `sender` makes to `contract`, moving `legs` in order (a DIRECT
+        ether leg first, as the call's value); returns the legs' refs."""
+        tx = self._calls
+        self._calls += 1
+        return [
+            self._record(block, asset, src, dst, value, sender, method, tx, int(leg), contract)
+            for asset, src, dst, value, leg in legs
+        ]
+
+    def _record(
+        self, block: int, asset: Asset, src: int, dst: int, value: int, sender: int, method: Method,
+        tx: int | None, leg: int, call_to: int | None,
+    ) -> int:
+        if value and src not in self._sources and self.spendable(src, asset, block) < value:
+            raise OverspendError(f"address id {src} cannot send {value} of {asset.name} in block {block}")
         self._balance[(src, asset)] = self.balance(src, asset) - value
         self._balance[(dst, asset)] = self.balance(dst, asset) + value
         arrived_block, arrived = self._arrived.get((dst, asset), (-1, 0))
         self._arrived[(dst, asset)] = (block, arrived + value if arrived_block == block else value)
-        self.rows.append((block, int(asset), src, dst, value, src if sender is None else sender, int(method)))
+        self.rows.append((block, int(asset), src, dst, value, sender, int(method), tx, leg, call_to))
         return len(self.rows) - 1

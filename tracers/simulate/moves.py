@@ -11,7 +11,14 @@ Columns of a moves frame:
   gas_price  wei, when the mover fixed it (an ether sweep deducts its own fee); else null
   big_value  decimal string for values above 2**127; else null
   ref        row of the scam ledger, so truth.json can find the move again; null for background
+  tx         moves sharing a tx id are the legs of one transaction (a swap, a relayed mixer
+             withdrawal), kept together and in order; null: the move is a transaction of its own
+  leg        chain.Leg code: DIRECT (ether value or token log), INTERNAL (ether a contract sends,
+             a trace), SILENT (bookkeeping without a Transfer log: WETH wrap and unwrap)
+  call_to    address id the transaction calls when it is a contract call (pool, mixer, bridge,
+             WETH); null: the token contract, or the ether receiver
 A mover may only spend what reached it in earlier blocks; order inside a block is left to assembly.
+A transaction's DIRECT ether leg, when it has one, is its first leg.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from tracers.simulate.chain import Asset, Method
+from tracers.simulate.chain import Asset, Leg, Method
 
 SCHEMA = pl.Schema(
     {
@@ -34,8 +41,13 @@ SCHEMA = pl.Schema(
         "gas_price": pl.Int64,
         "big_value": pl.String,
         "ref": pl.Int32,
+        "tx": pl.Int32,
+        "leg": pl.Int8,
+        "call_to": pl.Int32,
     }
 )
+
+Row = tuple[int, int, int, int, int, int, int, int | None, int, int | None]
 
 
 def empty() -> pl.DataFrame:
@@ -78,7 +90,12 @@ def moves(
         }
     )
     return frame.with_columns(
-        pl.col("gas_price").cast(pl.Int64), big_value=pl.lit(None, pl.String), ref=pl.lit(None, pl.Int32)
+        pl.col("gas_price").cast(pl.Int64),
+        big_value=pl.lit(None, pl.String),
+        ref=pl.lit(None, pl.Int32),
+        tx=pl.lit(None, pl.Int32),
+        leg=pl.lit(0, pl.Int8),
+        call_to=pl.lit(None, pl.Int32),
     ).select(SCHEMA.names())
 
 
@@ -92,11 +109,12 @@ def round_up(values: pl.Series, granule: int) -> pl.Series:
     return pl.select((pl.lit(values) + (granule - 1)) // granule * granule).to_series()
 
 
-def from_records(rows: list[tuple[int, int, int, int, int, int, int]]) -> pl.DataFrame:
-    """A moves frame from exact Python rows (block, asset, src, dst, value, sender, method); ref = row."""
+def from_records(rows: list[Row]) -> pl.DataFrame:
+    """A moves frame from exact Python rows (block, asset, src, dst, value, sender, method, tx, leg,
+    call_to); ref = row."""
     if not rows:
         return empty()
-    block, asset, src, dst, value, sender, method = (list(column) for column in zip(*rows, strict=True))
+    block, asset, src, dst, value, sender, method, tx, leg, call_to = (list(c) for c in zip(*rows, strict=True))
     return pl.DataFrame(
         {
             "block": pl.Series(block, dtype=pl.Int64),
@@ -110,8 +128,16 @@ def from_records(rows: list[tuple[int, int, int, int, int, int, int]]) -> pl.Dat
             "gas_price": pl.Series([None] * len(rows), dtype=pl.Int64),
             "big_value": pl.Series([None] * len(rows), dtype=pl.String),
             "ref": pl.Series(range(len(rows)), dtype=pl.Int32),
+            "tx": pl.Series(tx, dtype=pl.Int32),
+            "leg": pl.Series(leg, dtype=pl.Int8),
+            "call_to": pl.Series(call_to, dtype=pl.Int32),
         }
     )
+
+
+def countable(frame: pl.DataFrame) -> pl.DataFrame:
+    """The moves that count as value transfers (all but SILENT bookkeeping legs)."""
+    return frame.filter(pl.col("leg") != Leg.SILENT)
 
 
 def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:

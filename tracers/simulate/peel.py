@@ -10,6 +10,10 @@ it: victim money at rest.
 With the noisy_peels confounder a hop forwards 50-95 %, waits minutes to 20 days (some hold 10-25
 days, when the world lasts that long), and some hops split: part of what they forward starts a
 branch chain of its own. A hop whose turn would come after the world ends keeps what it holds.
+
+With swap_then_peel, mixer_deposits or bridge_deposit a chain may swap to ether, put notes into a
+mixer or a slice into a bridge at one hop (exits.py plans them and plays them through the hooks
+this runner calls); a chain holding ether peels in milli-ether and does not split.
 """
 
 from __future__ import annotations
@@ -17,12 +21,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from tracers.simulate.chain import DAY, HOUR, USDT_UNIT, Asset
+from typing import TYPE_CHECKING
+
+from tracers.simulate.chain import DAY, ETHER, HOUR, USDT_UNIT, Asset
 from tracers.simulate.confounders import NOISY_PEELS
 from tracers.simulate.mules import Mule
 from tracers.simulate.scene import Scene
 
-DEPOSIT, OTC_DESK, MERCHANT, AT_REST = "deposit", "otc_desk", "merchant", "at_rest"
+if TYPE_CHECKING:
+    from tracers.simulate.dex import Swap
+    from tracers.simulate.exits import Exits
+
+DEPOSIT, OTC_DESK, MERCHANT, AT_REST, BRIDGE = "deposit", "otc_desk", "merchant", "at_rest", "bridge"
+PEEL_GRANULE = {Asset.USDT: USDT_UNIT, Asset.ETH: ETHER // 1000}  # whole dollars, milli-ether
 
 
 @dataclass
@@ -35,6 +46,7 @@ class Peel:
     kind: str
     amount: int
     ref: int
+    asset: Asset = Asset.USDT
 
 
 @dataclass
@@ -57,6 +69,13 @@ class Chain:
     end: Peel | None = None
     branches: list[Chain] = field(default_factory=list)
     is_branch: bool = False
+    asset: Asset = Asset.USDT  # what the chain carries now: USDT, or ether after a swap
+    carried: int = 0  # the ether the current hop holds from the chain (not its gas)
+    convert_at: int | None = None  # the hop that swaps to ether (exits.py)
+    convert_for: str = ""  # the confounder the swap plays
+    mix_at: int | None = None  # the hop that deposits notes into the mixer
+    bridge_at: int | None = None  # the hop whose slice goes into the bridge
+    swap: Swap | None = None
 
     def family(self) -> list[Chain]:
         """This chain and every branch that split off it, depth first."""
@@ -133,8 +152,9 @@ def _target(scene: Scene, kind: str, mules: list[Mule]) -> int:
 class ChainRunner:
     """Plays planned chains on the scene's schedule."""
 
-    def __init__(self, scene: Scene) -> None:
+    def __init__(self, scene: Scene, exits: Exits | None = None) -> None:
         self.scene = scene
+        self.exits = exits
         self.noisy = scene.under(NOISY_PEELS) if scene.confounding.on(NOISY_PEELS) else None
         self.low_forward_shown = False
         self.split_shown = False
@@ -155,7 +175,10 @@ class ChainRunner:
     def _arrive(self, block: int, chain: Chain, hop: int) -> None:
         gas_block = block + self.scene.blocks(1, 30)
         if gas_block < self.last_block:
-            self.scene.gas(gas_block, chain.feeder, chain.hops[hop])
+            if chain.asset == Asset.USDT:
+                self.scene.gas(gas_block, chain.feeder, chain.hops[hop])
+            else:  # a hop holding ether pays its own fees; the draw keeps the scam's stream in step
+                self.scene.skip_gas()
         wait = self.scene.blocks(5, 600)
         if self.noisy is not None:
             wait = self._noisy_wait()
@@ -176,27 +199,33 @@ class ChainRunner:
         return int(math.exp(noisy.share(math.log(5), math.log(top))))
 
     def _act(self, block: int, chain: Chain, hop: int) -> None:
-        ledger = self.scene.ledger
+        ledger, exits = self.scene.ledger, self.exits
         address = chain.hops[hop]
-        held = ledger.spendable(address, Asset.USDT, block)
+        if exits is not None and exits.convert(block, chain, hop, self._act):
+            return  # swapped to ether; this hop acts again once the ether is there
+        asset = chain.asset
+        held = chain.carried if asset == Asset.ETH else ledger.spendable(address, Asset.USDT, block)
         if self.noisy is not None:
             self.scene.confounding.mark(NOISY_PEELS, address)
+        mixed = exits.mix(block, chain, hop, held) if exits is not None else 0
         if hop == len(chain.hops) - 1:
-            if chain.end_to is not None:
-                ref = ledger.move(block, Asset.USDT, address, chain.end_to, held)
-                chain.end = Peel(hop, address, chain.end_to, chain.end_kind, held, ref)
+            if chain.end_to is not None and held > mixed:
+                ref = ledger.move(block, asset, address, chain.end_to, held - mixed)
+                chain.end = Peel(hop, address, chain.end_to, chain.end_kind, held - mixed, ref, asset)
                 self._mark_deposit(chain.end)
             return
         low, high = self.scene.config.peel_keep
         rest = self.scene.portion(held, 1 - high, 1 - low)  # what this hop peels off
         if self.noisy is not None:
             rest = self._noisy_rest(held)
-        peel = min(max(USDT_UNIT, (rest + USDT_UNIT // 2) // USDT_UNIT * USDT_UNIT), held // 2)
-        forward = held - peel
+        unit = PEEL_GRANULE[asset]
+        peel = 0 if mixed else min(max(unit, (rest + unit // 2) // unit * unit), held // 2)
+        forward = held - peel - mixed
         branch = self._branch(block, chain, hop, forward)
-        ledger.move(block, Asset.USDT, address, chain.hops[hop + 1], forward - branch)
+        ledger.move(block, asset, address, chain.hops[hop + 1], forward - branch)
+        chain.carried = forward - branch
         if peel:
-            self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel)
+            self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel, asset)
         self._arrive(block, chain, hop + 1)
 
     def _noisy_rest(self, held: int) -> int:
@@ -212,7 +241,7 @@ class ChainRunner:
         (branches and first hops do not split; the world's first chance always does); returns what
         the branch took."""
         noisy = self.noisy
-        if noisy is None or chain.is_branch or hop == 0:
+        if noisy is None or chain.is_branch or hop == 0 or chain.asset != Asset.USDT:
             return 0
         shown, self.split_shown = self.split_shown, True  # the world's first chance always splits
         if shown and not noisy.chance(float(self.scene.confounding.params[NOISY_PEELS]["split_share"])):
@@ -229,10 +258,13 @@ class ChainRunner:
         self._arrive(block, branch, 0)
         return amount
 
-    def _peel(self, block: int, chain: Chain, hop: int, amount: int) -> None:
-        src, dst = chain.hops[hop], chain.peel_to[hop]
-        ref = self.scene.ledger.move(block, Asset.USDT, src, dst, amount)
-        chain.peels.append(Peel(hop, src, dst, chain.peel_kinds[hop], amount, ref))
+    def _peel(self, block: int, chain: Chain, hop: int, amount: int, asset: Asset) -> None:
+        src, dst, kind = chain.hops[hop], chain.peel_to[hop], chain.peel_kinds[hop]
+        if kind == BRIDGE and self.exits is not None:
+            ref = self.exits.bridge_deposit(block, src, amount)
+        else:
+            ref = self.scene.ledger.move(block, asset, src, dst, amount)
+        chain.peels.append(Peel(hop, src, dst, kind, amount, ref, asset))
         self._mark_deposit(chain.peels[-1])
 
     def _mark_deposit(self, peel: Peel) -> None:

@@ -20,7 +20,7 @@ import polars as pl
 from tracers.simulate import background, moves, settle
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.assemble import assemble
-from tracers.simulate.cast import Cast, build_cast
+from tracers.simulate.cast import Cast, Token, build_cast
 from tracers.simulate.chain import Asset, Timeline, build_timeline
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import draw_confounding
@@ -28,7 +28,8 @@ from tracers.simulate.reports import COLUMNS, build_reports
 from tracers.simulate.scam import ScamWorld, build_scam
 from tracers.simulate.settle import DepositTable
 from tracers.simulate.truth import build_truth, write_truth
-from tracers.simulate.writer import write_chain, write_tags, write_tokens
+from tracers.simulate.mixer import TAG as MIXER_TAG
+from tracers.simulate.writer import Tag, write_chain, write_tags, write_tokens
 
 STREAMS = ("timeline", "cast", "scam", "background", "settle", "top_up", "assemble", "reports", "confounders")
 FILES = (
@@ -41,6 +42,7 @@ FILES = (
     "reports.csv",
     "truth.json",
 )
+OPTIONAL_FILES = ("traces.csv",)  # written when a contract moved ether internally
 
 Progress = Callable[[str, int, int], None]
 
@@ -53,7 +55,7 @@ class SimulationSummary:
     blocks: int
     transactions: int
     token_transfers: int
-    native_transfers: int
+    native_transfers: int  # ether transactions with a value and internal ether transfers
     failed_transactions: int
     victims: int
     reports: int
@@ -61,7 +63,8 @@ class SimulationSummary:
 
     @property
     def transfers(self) -> int:
-        """Token transfers plus native ether transactions with a value (failed ones included)."""
+        """Token transfers plus ether transfers, top-level with a value (failed ones included) or
+        internal."""
         return self.token_transfers + self.native_transfers
 
 
@@ -78,11 +81,14 @@ def simulate(out_dir: Path, config: SimulationConfig, progress: Progress | None 
     staging.mkdir()
     try:
         summary = _build(staging, config, tell)
-        for name in FILES:
+        written = [name for name in FILES + OPTIONAL_FILES if (staging / name).exists()]
+        for name in OPTIONAL_FILES:
+            (out_dir / name).unlink(missing_ok=True)  # an earlier world's traces are not this one's
+        for name in written:
             os.replace(staging / name, out_dir / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return replace(summary, out_dir=out_dir, paths=tuple(out_dir / name for name in FILES))
+    return replace(summary, out_dir=out_dir, paths=tuple(out_dir / name for name in written))
 
 
 def _build(staging: Path, config: SimulationConfig, tell: Progress) -> SimulationSummary:
@@ -101,9 +107,10 @@ def _build(staging: Path, config: SimulationConfig, tell: Progress) -> Simulatio
     chain = assemble(streams["assemble"], world, timeline)
     del world
     tell("assemble", 1, 1)
-    counts = write_chain(staging, chain, book, cast, timeline, tell)
-    write_tokens(staging / "tokens.csv", book, cast, timeline)
-    write_tags(staging / "tags.csv", book, cast)
+    extra_tokens, extra_tags = _exit_contracts(book, scam)
+    counts = write_chain(staging, chain, book, cast, timeline, tell, extra_tokens)
+    write_tokens(staging / "tokens.csv", book, cast, timeline, extra_tokens)
+    write_tags(staging / "tags.csv", book, cast, extra_tags)
     refs = chain.refs()
     by_ref = dict(zip(refs["ref"].to_list(), refs["tx_hash"].to_list(), strict=True))
     exists = _hash_lookup(chain.hashes)
@@ -118,7 +125,7 @@ def _build(staging: Path, config: SimulationConfig, tell: Progress) -> Simulatio
         transactions=counts["transactions"],
         token_transfers=counts["token_transfers"],
         native_transfers=frame.filter(pl.col("asset") == Asset.ETH, pl.col("value") > 0).height,
-        failed_transactions=frame.filter(pl.col("status") == 0).height,
+        failed_transactions=chain.transactions().filter(pl.col("status") == 0).height,
         victims=len(scam.victims),
         reports=len(reports),
         paths=(),
@@ -147,10 +154,24 @@ def _populate(
     accounts, home = _self_funded(config, cast, streams["settle"])
     world = moves.concat([world, settle.fund_deficits(streams["settle"], world, accounts, home, cast)])
     world = moves.concat([world, settle.deposit_sweeps(streams["settle"], world, deposits, cast, timeline)])
-    missing = max(0, config.transfers - world.height)
+    missing = max(0, config.transfers - moves.countable(world).height)
     world = moves.concat([world, background.withdrawals(streams["top_up"], cast, missing, timeline.n_blocks)])
     tell("settle", 1, 1)
     return world
+
+
+def _exit_contracts(book: AddressBook, scam: ScamWorld) -> tuple[tuple[Token, ...], tuple[Tag, ...]]:
+    """WETH when the pool uses it; the tags of the mixer (when tagged) and the bridge."""
+    exits = scam.exits
+    if exits is None:
+        return (), ()
+    weth = exits.pool.token() if exits.pool is not None else None
+    tags = []
+    if exits.mixer is not None and exits.mixer.tagged:
+        tags.append((book.hex(exits.mixer.address), *MIXER_TAG))
+    if exits.bridge is not None:
+        tags.append(exits.bridge.tag(book.hex(exits.bridge.address)))
+    return ((weth,) if weth else ()), tuple(tags)
 
 
 def _self_funded(config: SimulationConfig, cast: Cast, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -76,6 +76,7 @@ class Cluster:
     chains: list[Chain] = field(default_factory=list)
     rental_funded: list[int] = field(default_factory=list)
     victim_count: int = 0
+    ether_mules: list[Mule] = field(default_factory=list)  # fresh mules a chain peels ether into
 
 
 def cents(amount: int) -> int:

@@ -33,6 +33,7 @@ from tracers.simulate.cast import Cast
 from tracers.simulate.chain import DAY, ETHER, HOUR, USDT_UNIT, Asset, Timeline
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import Confounding
+from tracers.simulate.exits import Exits, open_exits, plan_exits
 from tracers.simulate.extra_victims import ExtraVictims
 from tracers.simulate.ledger import Ledger, Schedule
 from tracers.simulate.mules import Mule, hire_mule
@@ -59,10 +60,11 @@ class ScamWorld:
     ledger: Ledger
     confounding: Confounding = field(default_factory=Confounding)
     other_scam: list[OtherScamAddress] = field(default_factory=list)
+    exits: Exits | None = None  # the pool, mixer and bridge of swap_then_peel, mixer_deposits, bridge_deposit
 
     def mule_deposits(self) -> tuple[np.ndarray, np.ndarray]:
         """(deposit address ids, exchange index) of every money mule."""
-        mules = [mule for cluster in self.clusters for mule in cluster.mules]
+        mules = [mule for cluster in self.clusters for mule in [*cluster.mules, *cluster.ether_mules]]
         return (
             np.array([mule.deposit for mule in mules], dtype=np.int32),
             np.array([mule.exchange for mule in mules], dtype=np.int64),
@@ -120,6 +122,9 @@ class _ScamBuilder:
         for cluster in clusters:
             use_mule(cluster.chains, cluster.mules[0])
         other_scam = share_broker(scene, clusters[0].mules[0].deposit)
+        exits = open_exits(scene, clusters)
+        plan_exits(exits, chains)
+        self.runner.exits = exits
         for chain in chains:
             self.runner.start(chain)
         scene.schedule.run()
@@ -134,6 +139,7 @@ class _ScamBuilder:
             scene.ledger,
             scene.confounding,
             other_scam,
+            exits,
         )
 
     def _confound(self, clusters: list[Cluster], victims: list[Victim], extra: list[Victim]) -> None:

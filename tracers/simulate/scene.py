@@ -84,6 +84,10 @@ class Scene:
                 return
         self.transfer(block, Asset.ETH, feeder, dst, amount)
 
+    def skip_gas(self) -> None:
+        """Draw what `gas` draws from this stream, sending nothing (a hop that pays its own fees)."""
+        self.rng.uniform(0.002, 0.012)
+
     def after(self, block: int, low_hours: float, high_hours: float) -> int:
         """A block some hours after `block`."""
         return block + self.blocks(low_hours * HOUR, high_hours * HOUR)

@@ -7,9 +7,16 @@ Confounders: `confounders` maps each one switched on to its drawn parameters; ev
 scam deposit and victim lists the `confounders` that touched it; `confounder_decoys` maps a
 confounder to the addresses it planted that are neither perpetrators nor victims of the case;
 `other_scam` lists the second scam group of shared_broker (not perpetrators of the case). A scam
-deposit's `non_victim_amount` is the USDT that reached it from anyone but this case, and its
-`tolerance` the base units a traced amount may be off by beyond 5 % (mule_mixing: the non-victim
-money; otherwise 0).
+deposit's `asset` is what the case paid into it ("native" for ether, else the token contract), and
+its amounts are in that asset's base units: `victim_amount` (victim money converted along the chain
+at the pool's price when the chain swapped), `total_received`, `non_victim_amount` (what reached
+it from anyone but this case) and `tolerance`, the base units a traced amount may be off by beyond
+5 % (mule_mixing: the non-victim money; otherwise 0); each of its `transfers` carries the asset too.
+
+Ways out (swap_then_peel, mixer_deposits, bridge_deposit; empty lists when off): `pools` (DEX pools:
+never perpetrators), `mixers` (the case's notes in) and `bridges` (the case's USDT in). Internal
+ether transfers (traces.csv) carry their `trace_address` where a move is listed; chain peels and
+hand-offs in ether carry "asset": "ETH".
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import polars as pl
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import Asset, Timeline
+from tracers.simulate.exits import Exits
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import MULE_MIXING
 from tracers.simulate.peel import DEPOSIT, Chain, Peel
@@ -30,6 +38,9 @@ from tracers.simulate.records import Cluster
 from tracers.simulate.reports import Report
 from tracers.simulate.scam import ScamWorld
 from tracers.simulate.settle import DepositTable
+
+
+NATIVE = "native"
 
 
 class _Refs:
@@ -43,8 +54,11 @@ class _Refs:
         return self._rows[ref][0]
 
     def tx(self, ref: int) -> dict[str, object]:
-        tx_hash, log_index, block = self._rows[ref]
-        return {"tx_hash": tx_hash, "log_index": log_index, "block_number": block + self._first_block}
+        tx_hash, log_index, block, trace = self._rows[ref]
+        found = {"tx_hash": tx_hash, "log_index": log_index, "block_number": block + self._first_block}
+        if trace is not None:
+            found["trace_address"] = str(trace)
+        return found
 
 
 def build_truth(
@@ -72,7 +86,7 @@ def build_truth(
             "last": timeline.first_block + timeline.n_blocks - 1,
             "genesis_timestamp": timeline.genesis,
         },
-        "assets": _assets(book, cast),
+        "assets": _assets(book, cast, scam.exits),
         "exchanges": _exchanges(book, cast, deposits),
         "perpetrators": _perpetrators(book, scam),
         "clusters": [_cluster(book, cast, lookup, cluster) for cluster in scam.clusters],
@@ -108,6 +122,9 @@ def build_truth(
             for r in reports
         ],
         "funds_at_rest": _funds_at_rest(book, scam),
+        "pools": _pools(book, lookup, scam.exits),
+        "mixers": _mixers(book, lookup, scam.exits),
+        "bridges": _bridges(book, lookup, scam.exits),
     }
 
 
@@ -133,7 +150,7 @@ def _cluster_id(index: int) -> str:
     return f"C{index + 1}"
 
 
-def _assets(book: AddressBook, cast: Cast) -> dict[str, object]:
+def _assets(book: AddressBook, cast: Cast, exits: Exits | None) -> dict[str, object]:
     def token(asset: Asset) -> dict[str, object]:
         found = cast.token(asset)
         return {
@@ -143,12 +160,16 @@ def _assets(book: AddressBook, cast: Cast) -> dict[str, object]:
             "name": found.name,
         }
 
-    return {
+    assets = {
         "usdt": token(Asset.USDT),
         "fake_usdt": token(Asset.FAKE_USDT),
         "spam_token": token(Asset.SPAM),
         "eth": {"address": None, "decimals": 18, "symbol": "ETH", "name": "Ether"},
     }
+    weth = exits.pool.token() if exits is not None and exits.pool is not None else None
+    if weth is not None:
+        assets["weth"] = {"address": book.hex(weth.address), "decimals": 18, "symbol": "WETH", "name": weth.name}
+    return assets
 
 
 def _exchanges(book: AddressBook, cast: Cast, deposits: DepositTable) -> dict[str, object]:
@@ -189,13 +210,16 @@ def _perpetrators(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]]
 
 
 def _peel(book: AddressBook, lookup: _Refs, peel: Peel) -> dict[str, object]:
-    return {
+    row = {
         "from": book.hex(peel.src),
         "to": book.hex(peel.dst),
         "to_kind": peel.kind,
         "amount": peel.amount,
         **lookup.tx(peel.ref),
     }
+    if peel.asset == Asset.ETH:
+        row["asset"] = "ETH"
+    return row
 
 
 def _chain(book: AddressBook, lookup: _Refs, chain: Chain) -> dict[str, object]:
@@ -227,14 +251,15 @@ def _cluster(book: AddressBook, cast: Cast, lookup: _Refs, cluster: Cluster) -> 
                 "exchange": cast.exchanges[m.exchange].name,
                 "own_money_wallet": a(m.wallet) if m.wallet is not None else None,
             }
-            for m in cluster.mules
+            for m in [*cluster.mules, *cluster.ether_mules]
         ],
         "gas_rental_funded": [a(c) for c in cluster.rental_funded],
     }
 
 
 def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld) -> list[dict[str, object]]:
-    mules = {mule.deposit: mule for cluster in scam.clusters for mule in cluster.mules}
+    mules = {mule.deposit: mule for cluster in scam.clusters for mule in [*cluster.mules, *cluster.ether_mules]}
+    usdt = book.hex(cast.token(Asset.USDT).address)
     slices: dict[int, list[Peel]] = {}
     for cluster in scam.clusters:
         for chain in cluster.chains:
@@ -250,18 +275,23 @@ def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld
     for deposit in sorted(slices):
         found = sorted(slices[deposit], key=lambda p: p.ref)
         victim_amount = sum(p.amount for p in found)
-        received = scam.ledger.balance(deposit, Asset.USDT)
+        asset = found[0].asset
+        received = scam.ledger.balance(deposit, asset)
         touched = scam.confounding.names(deposit)
+        name = NATIVE if asset == Asset.ETH else usdt
         rows.append(
             {
                 "exchange": cast.exchanges[mules[deposit].exchange].name,
                 "deposit_address": book.hex(deposit),
+                "asset": name,
                 "victim_amount": victim_amount,
                 "total_received": received,
                 "non_victim_amount": received - victim_amount,
                 "tolerance": received - victim_amount if MULE_MIXING in touched else 0,
                 "confounders": touched,
-                "transfers": [{"from": book.hex(p.src), "amount": p.amount, **lookup.tx(p.ref)} for p in found],
+                "transfers": [
+                    {"from": book.hex(p.src), "asset": name, "amount": p.amount, **lookup.tx(p.ref)} for p in found
+                ],
             }
         )
     return sorted(rows, key=lambda row: (row["exchange"], row["deposit_address"]))
@@ -299,4 +329,88 @@ def _funds_at_rest(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]
                             "cluster_id": _cluster_id(cluster.index),
                         }
                     )
+        for chain in cluster.chains:  # ether a chain still holds after its swap (no gas in it)
+            if chain.swap is None:
+                continue
+            for hop in chain.hops[chain.hops.index(chain.swap.hop) + 1 :]:
+                amount = scam.ledger.balance(hop, Asset.ETH)
+                if amount > 0:
+                    rows.append(
+                        {
+                            "address": book.hex(hop),
+                            "asset": "ETH",
+                            "amount": amount,
+                            "role": "peel_hop",
+                            "cluster_id": _cluster_id(cluster.index),
+                        }
+                    )
     return rows
+
+
+def _pools(book: AddressBook, lookup: _Refs, exits: Exits | None) -> list[dict[str, object]]:
+    if exits is None or exits.pool is None:
+        return []
+    pool = exits.pool
+    out_asset = "ETH" if pool.weth is None else "WETH"
+
+    def swap(s) -> dict[str, object]:
+        row = {
+            "hop": book.hex(s.hop),
+            "usdt_in": {"amount": s.usdt, **lookup.tx(s.usdt_ref)},
+            "out": {"asset": out_asset, "amount": s.out, **lookup.tx(s.out_ref)},
+            "unwrap": {"asset": "ETH", "amount": s.out, **lookup.tx(s.unwrap_ref)} if s.unwrap_ref is not None else None,
+        }
+        return row
+
+    return [
+        {
+            "address": book.hex(pool.address),
+            "kind": "dex_pool",
+            "tagged": False,
+            "pair": ["USDT", out_asset],
+            "usdt_per_eth": pool.usdt_per_eth,
+            "liquidity_provider": book.hex(pool.provider),
+            "weth": book.hex(pool.weth) if pool.weth is not None else None,
+            "case_swaps": [swap(s) for s in sorted(pool.swaps, key=lambda s: s.usdt_ref)],
+        }
+    ]
+
+
+def _mixers(book: AddressBook, lookup: _Refs, exits: Exits | None) -> list[dict[str, object]]:
+    if exits is None or exits.mixer is None:
+        return []
+    mixer = exits.mixer
+    notes = sorted(mixer.case_notes, key=lambda n: n.ref)
+    return [
+        {
+            "address": book.hex(mixer.address),
+            "tagged": mixer.tagged,
+            "relayers": [book.hex(r) for r in mixer.relayers],
+            "deposits": [
+                {
+                    "from": book.hex(n.depositor),
+                    "amount": n.amount,
+                    "withdrawn_to": book.hex(n.recipient) if n.recipient is not None else None,
+                    **{k: v for k, v in lookup.tx(n.ref).items() if k != "log_index"},
+                }
+                for n in notes
+            ],
+            "victim_amount": sum(n.amount for n in notes),
+        }
+    ]
+
+
+def _bridges(book: AddressBook, lookup: _Refs, exits: Exits | None) -> list[dict[str, object]]:
+    if exits is None or exits.bridge is None:
+        return []
+    bridge = exits.bridge
+    deposits = sorted(bridge.deposits, key=lambda d: d.ref)
+    return [
+        {
+            "address": book.hex(bridge.address),
+            "destination_chain": bridge.destination,
+            "label": f"{bridge.destination} bridge",
+            "deposits": [{"from": book.hex(d.depositor), "amount": d.amount, **lookup.tx(d.ref)} for d in deposits],
+            "victim_amount": sum(d.amount for d in deposits),
+        }
+    ]
