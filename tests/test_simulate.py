@@ -830,4 +830,186 @@ def test_the_simulate_command_switches_confounders_on_by_name_or_at_random(tmp_p
     assert set(truth["confounders"]) == set(confounder_config(104).confounders)
     refused = runner.invoke(app, ["simulate", str(tmp_path / "bad"), "--confounders", "bogus"])
     assert refused.exit_code == 1 and "noisy_peels" in refused.output
-    assert "--confounders" in runner.invoke(app, ["simulate", "--help"]).output
+    help_text = runner.invoke(app, ["simulate", "--help"]).output
+    assert "--confounders" in help_text and all(name in help_text for name in CONFOUNDERS)
+
+
+# --- ways out of USDT: a DEX pool, a mixer, a bridge ----------------------------------------
+
+WETH_SEED = 101  # swap_then_peel draws via_weth on this seed (CONFOUNDED_SEED draws the native pool)
+UNTAGGED_MIXER_SEED = 103  # mixer_deposits draws an untagged mixer here (tagged on CONFOUNDED_SEED)
+
+
+@pytest.fixture(scope="module")
+def weth_world(tmp_path_factory) -> World:
+    return _build(tmp_path_factory, confounder_config(WETH_SEED, confounders=("swap_then_peel",)), "weth")
+
+
+@pytest.fixture(scope="module")
+def untagged_mixer(tmp_path_factory) -> World:
+    return _build(tmp_path_factory, confounder_config(UNTAGGED_MIXER_SEED, confounders=("mixer_deposits",)), "mix")
+
+
+def _logs(world: World, tx_hash: str) -> list[dict]:
+    return sorted((t for t in world.transfers.iter_rows(named=True) if t["transaction_hash"] == tx_hash),
+                  key=lambda t: int(t["log_index"]))
+
+
+def _internal(world: World, tx_hash: str) -> list[dict]:
+    return [t for t in world.internal.iter_rows(named=True) if t["transaction_hash"] == tx_hash]
+
+
+def _ether_deposits(world: World, name: str) -> list[dict]:
+    return [d for d in world.truth["scam_deposits"] if d["asset"] == "native" and name in d["confounders"]]
+
+
+def _assert_swept_within_12_hours(world: World, deposits: list[dict]) -> None:
+    """Each ether deposit reaches its exchange's collector less at most 0.01 ETH within 12 h."""
+    collectors = {name: e["collector"] for name, e in world.truth["exchanges"].items()}
+    for deposit in deposits:
+        outs = [(b, v) for b, *_, src, dst, v, ok in world.moves if ok and src == deposit["deposit_address"]]
+        assert all(dst == collectors[deposit["exchange"]] for *_, src, dst, _, ok in world.moves
+                   if ok and src == deposit["deposit_address"])
+        for transfer in deposit["transfers"]:
+            assert any(0 <= block - transfer["block_number"] <= 3600 and 0 < transfer["amount"] - value <= 10**16
+                       for block, value in outs), transfer
+
+
+def test_swap_then_peel_swaps_usdt_for_internal_ether_at_a_busy_untagged_pool(confounded):
+    world = confounded["swap_then_peel"]
+    (pool,) = world.truth["pools"]
+    (swap,) = pool["case_swaps"]
+    rate = pool["usdt_per_eth"]
+    assert 2000 <= rate <= 4000 and pool["pair"] == ["USDT", "ETH"] and not pool["tagged"]
+    assert swap["usdt_in"]["tx_hash"] == swap["out"]["tx_hash"]
+    tx = world.tx_by_hash[swap["out"]["tx_hash"]]
+    assert (tx["from_address"], tx["to_address"], tx["value"]) == (swap["hop"], pool["address"], "0")
+    (log,) = _logs(world, tx["hash"])
+    assert (log["token_address"], log["from_address"], log["to_address"]) == (world.usdt, swap["hop"], pool["address"])
+    assert int(log["value"]) == swap["usdt_in"]["amount"]
+    calls = world.traces.filter(pl.col("transaction_hash") == tx["hash"]).sort("trace_address")
+    assert calls["trace_address"].to_list() == ["", "0"] and calls["call_type"].to_list() == ["call", "call"]
+    root, internal = calls.iter_rows(named=True)
+    assert (root["from_address"], root["to_address"], root["value"], root["subtraces"]) == (
+        swap["hop"], pool["address"], "0", "1")
+    assert (internal["from_address"], internal["to_address"], internal["status"]) == (pool["address"], swap["hop"], "1")
+    assert int(internal["value"]) == swap["out"]["amount"] == swap["usdt_in"]["amount"] * 10**12 // rate
+    traders = {t["to_address"] for t in world.internal.iter_rows(named=True) if t["from_address"] == pool["address"]}
+    traders |= {m[4] for m in world.moves if m[5] == pool["address"] and m[3] == "ETH"}
+    assert len(traders) >= 20  # a busy pool: people buy and sell ether there
+    scam = {p["address"] for p in world.truth["perpetrators"]}
+    assert pool["address"] not in scam and not set(world.truth["confounder_decoys"]["swap_then_peel"]) & scam
+    assert pool["address"] not in set(world.csv("tags.csv")["address"])
+
+
+def test_swap_then_peel_peels_ether_into_deposits_that_sweep_it_minus_gas(confounded):
+    world = confounded["swap_then_peel"]
+    (swap,) = world.truth["pools"][0]["case_swaps"]
+    deposits = _ether_deposits(world, "swap_then_peel")
+    assert deposits
+    for deposit in deposits:
+        for transfer in deposit["transfers"]:
+            tx = world.tx_by_hash[transfer["tx_hash"]]
+            assert (tx["to_address"], int(tx["value"]), transfer["asset"]) == (
+                deposit["deposit_address"], transfer["amount"], "native")
+    _assert_swept_within_12_hours(world, deposits)
+    chain = next(c for cl in world.truth["clusters"] for c in cl["peel_chains"] if swap["hop"] in c["hops"])
+    after = chain["hops"][chain["hops"].index(swap["hop"]):]
+    assert set(after) <= _marked(world.truth["perpetrators"], "swap_then_peel")
+    ether_out = sum(p["amount"] for p in [*chain["peels"], chain["end"]] if p.get("asset") == "ETH")
+    at_rest = sum(r["amount"] for r in world.truth["funds_at_rest"] if r["asset"] == "ETH" and r["address"] in after)
+    assert ether_out + at_rest == swap["out"]["amount"]  # the swapped ether, all accounted for
+    assert sum(d["victim_amount"] for d in deposits) <= swap["out"]["amount"]
+
+
+def test_swap_then_peel_via_weth_unwraps_before_peeling(weth_world):
+    world = weth_world
+    (pool,) = world.truth["pools"]
+    weth = world.truth["assets"]["weth"]["address"]
+    assert pool["pair"] == ["USDT", "WETH"] and weth == "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2" == pool["weth"]
+    (swap,) = pool["case_swaps"]
+    logs = _logs(world, swap["usdt_in"]["tx_hash"])
+    assert [(t["token_address"], t["from_address"], t["to_address"]) for t in logs] == [
+        (world.usdt, swap["hop"], pool["address"]), (weth, pool["address"], swap["hop"])]
+    assert int(logs[1]["value"]) == swap["out"]["amount"] == swap["usdt_in"]["amount"] * 10**12 // pool["usdt_per_eth"]
+    unwrap = world.tx_by_hash[swap["unwrap"]["tx_hash"]]
+    assert (unwrap["from_address"], unwrap["to_address"], unwrap["value"]) == (swap["hop"], weth, "0")
+    assert unwrap["input"].startswith("0x2e1a7d4d") and not _logs(world, unwrap["hash"])
+    (back,) = _internal(world, unwrap["hash"])
+    assert (back["from_address"], back["to_address"], int(back["value"])) == (weth, swap["hop"], swap["out"]["amount"])
+    assert int(unwrap["block_number"]) > swap["usdt_in"]["block_number"]
+    assert weth in set(world.csv("tokens.csv")["address"])
+    _assert_swept_within_12_hours(world, _ether_deposits(world, "swap_then_peel"))
+    test_nobody_spends_more_than_they_hold(world)
+
+
+def test_mixer_deposits_take_equal_notes_among_strangers_and_relay_withdrawals(confounded):
+    world = confounded["mixer_deposits"]
+    (mixer,) = world.truth["mixers"]
+    address = mixer["address"]
+    notes = [m for m in world.moves if m[5] == address and m[3] == "ETH" and m[7]]
+    assert {m[6] for m in notes} <= {10**17, 10**18, 10**19} and len({m[4] for m in notes}) >= 20
+    case = mixer["deposits"]
+    assert len(case) >= 2 and len({d["amount"] for d in case}) == 1 and len({d["from"] for d in case}) == 1
+    assert mixer["victim_amount"] == sum(d["amount"] for d in case)
+    for deposit in case:
+        tx = world.tx_by_hash[deposit["tx_hash"]]
+        assert (tx["from_address"], tx["to_address"], int(tx["value"])) == (deposit["from"], address, deposit["amount"])
+        assert tx["input"].startswith("0xb214faa5")
+    assert case[0]["from"] in _marked(world.truth["perpetrators"], "mixer_deposits")
+    relayers = set(mixer["relayers"])
+    withdrawals = world.traces.filter(pl.col("to_address") == address, pl.col("trace_address") == "")
+    assert withdrawals.height and set(withdrawals["from_address"]) <= relayers
+    decoys = set(world.truth["confounder_decoys"]["mixer_deposits"])
+    paid = {d["withdrawn_to"] for d in case if d["withdrawn_to"]}
+    assert paid and paid <= decoys
+    for recipient in paid:
+        (out,) = [t for t in world.internal.iter_rows(named=True) if t["to_address"] == recipient]
+        assert out["from_address"] == address and world.tx_by_hash[out["transaction_hash"]]["from_address"] in relayers
+    assert not decoys & {p["address"] for p in world.truth["perpetrators"]}
+    tags = world.csv("tags.csv").filter(pl.col("address") == address)
+    assert mixer["tagged"] and tags["category"].to_list() == ["mixing_service"]
+
+
+def test_an_untagged_mixer_is_not_in_the_tags(untagged_mixer):
+    (mixer,) = untagged_mixer.truth["mixers"]
+    assert not mixer["tagged"] and mixer["deposits"]
+    assert mixer["address"] not in set(untagged_mixer.csv("tags.csv")["address"])
+    test_nobody_spends_more_than_they_hold(untagged_mixer)
+
+
+def test_bridge_deposit_moves_usdt_into_a_tagged_bridge(confounded):
+    world = confounded["bridge_deposit"]
+    (bridge,) = world.truth["bridges"]
+    (deposit,) = bridge["deposits"]
+    tx = world.tx_by_hash[deposit["tx_hash"]]
+    assert (tx["from_address"], tx["to_address"]) == (deposit["from"], bridge["address"])
+    (log,) = _logs(world, tx["hash"])
+    assert (log["token_address"], log["from_address"], log["to_address"], int(log["value"])) == (
+        world.usdt, deposit["from"], bridge["address"], deposit["amount"])
+    assert bridge["victim_amount"] == deposit["amount"]
+    assert deposit["from"] in _marked(world.truth["perpetrators"], "bridge_deposit")
+    (tag,) = world.csv("tags.csv").filter(pl.col("address") == bridge["address"]).iter_rows(named=True)
+    assert tag["category"] == "defi_bridge" and tag["label"] == f"{bridge['destination_chain']} bridge"
+    senders = {src for *_, src, dst, _, _ in _usdt_moves(world) if dst == bridge["address"]}
+    assert len(senders) >= 10
+
+
+def test_worlds_without_ways_out_write_no_traces(small, confounded):
+    assert not (small.path / "traces.csv").exists()
+    assert not (confounded["bridge_deposit"].path / "traces.csv").exists()
+    assert confounded["all"].csv("traces.csv").columns == TRACE_COLUMNS
+    for name in ("consolidator_profits", "noisy_peels"):
+        assert confounded[name].truth["pools"] == confounded[name].truth["mixers"] == []
+
+
+def test_existing_seeds_keep_their_sizes_and_first_confounders():
+    # drawn before swap_then_peel, mixer_deposits and bridge_deposit joined CONFOUNDERS
+    before = {104: (21, 101, 5395, 48, ("busy_collection", "exchange_funded_victims", "exchange_profits",
+                                         "mule_mixing", "shared_broker", "noisy_peels")),
+              200: (14, 108, 3404, 47, ("consolidator_profits", "split_sweeps", "busy_collection",
+                                         "exchange_funded_victims", "exchange_profits", "shared_broker", "noisy_peels"))}
+    for seed, (victims, users, transfers, days, names) in before.items():
+        config = confounder_config(seed)
+        assert (config.victims, config.users, config.transfers, config.days) == (victims, users, transfers, days)
+        assert tuple(n for n in config.confounders if CONFOUNDERS.index(n) < 11) == names

@@ -707,8 +707,9 @@ def simulate_cmd(
             "--confounders",
             help="Hard cases to switch on, comma-separated (consolidator_profits, split_sweeps, busy_collection, "
                  "deposit_as_platform, exchange_funded_victims, exchange_profits, mule_mixing, shared_broker, "
-                 "noisy_peels, poison_tiny, exchange_gas), or 'random': each on with probability 1/2, drawn with "
-                 "the seed, in a small world. truth.json says which touched what.",
+                 "noisy_peels, poison_tiny, exchange_gas, swap_then_peel, mixer_deposits, bridge_deposit), or "
+                 "'random': each on with probability 1/2, drawn with the seed, in a small world. truth.json says "
+                 "which touched what; swaps and mixers add traces.csv (internal ether transfers).",
         ),
     ] = "",
 ) -> None:
