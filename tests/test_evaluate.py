@@ -68,13 +68,16 @@ def _write(path: Path, columns: list[str], rows: list[dict]) -> Path:
 
 
 def subpoena_row(truth: dict, exchange: str, deposit: str, transfer: dict, traced: int | None = None) -> dict:
-    usdt = truth["assets"]["usdt"]
+    """A subpoena row in the transfer's asset (USDT unless the truth says 'native')."""
+    native = transfer.get("asset") == "native"
+    asset = truth["assets"]["eth" if native else "usdt"]
     return {
-        "case_id": "T-1", "exchange": exchange, "chain": "ethereum", "asset": usdt["address"],
-        "asset_symbol": "USDT", "deposit_address": deposit, "tx_hash": transfer["tx_hash"],
-        "log_index": transfer["log_index"], "block_number": transfer["block_number"],
-        "amount": format_units(transfer["amount"], usdt["decimals"]),
-        "traced_amount": format_units(transfer["amount"] if traced is None else traced, usdt["decimals"]),
+        "case_id": "T-1", "exchange": exchange, "chain": "ethereum", "asset": "native" if native else asset["address"],
+        "asset_symbol": asset["symbol"], "deposit_address": deposit, "tx_hash": transfer["tx_hash"],
+        "log_index": "" if transfer["log_index"] is None else transfer["log_index"],
+        "block_number": transfer["block_number"],
+        "amount": format_units(transfer["amount"], asset["decimals"]),
+        "traced_amount": format_units(transfer["amount"] if traced is None else traced, asset["decimals"]),
         "hops": 3, "report_ids": "R-1", "from_address": transfer["from"], "evidence": "[]",
     }
 
@@ -95,6 +98,9 @@ def perfect(truth: dict) -> Exports:
                                   "subrole": perpetrator["role"], "cluster_id": perpetrator["cluster_id"]})
     for service in truth["services"]:
         exports.addresses.append({"address": service["address"], "role": "service", "subrole": service["kind"]})
+    for key, subrole in (("pools", "dex_pool"), ("mixers", "mixer"), ("bridges", "bridge")):
+        for way_out in truth.get(key, []):
+            exports.addresses.append({"address": way_out["address"], "role": "service", "subrole": subrole})
     for name, exchange in truth["exchanges"].items():
         for wallet in exchange["hot_wallets"]:
             exports.addresses.append({"address": wallet, "role": "exchange", "exchange": name})
@@ -355,7 +361,66 @@ def test_perfect_exports_score_full_recall_under_every_confounder(confounded_tru
         assert found.traced_within_share == 1.0 and not found.decoys_flagged, name
     assert scores["noisy_peels"].deposits.tp and scores["busy_collection"].victims.tp >= 30
     assert scores["split_sweeps"].perpetrators.tp and scores["mule_mixing"].deposits.tp
+    ether = [t for t in scores["swap_then_peel"].traced if t.asset == "native"]
+    assert ether and all(t.traced == t.victim_amount and t.decimals == 18 for t in ether)
+    assert scores["mixer_deposits"].perpetrators.tp and scores["bridge_deposit"].perpetrators.tp
     assert score_by_confounder(*_plain_world(tmp_path)) == {}
+
+
+def test_perfect_exports_meet_every_target_with_ether_deposits_and_ways_out(confounded_truth, tmp_path):
+    scores = perfect(confounded_truth).score(confounded_truth, tmp_path)
+    assert all(scores.meets_targets().values()), format_scores(scores, details=True)
+    assert {"pools_swallowed", "mixers_swallowed", "bridges_swallowed"} <= set(scores.meets_targets())
+    assert any(t.asset == "native" for t in scores.traced) and scores.traced_within_5pct_share == 1.0
+    assert (scores.mixers_found.tp, scores.mixers_found.fn) == (1, 0)
+
+
+def test_an_ether_deposit_counts_only_its_ether_rows(confounded_truth, tmp_path):
+    deposit = next(d for d in confounded_truth["scam_deposits"] if d["asset"] == "native")
+    exports = perfect(confounded_truth)
+    rows = [row for row in exports.subpoena if row["deposit_address"] == deposit["deposit_address"]]
+    usdt = confounded_truth["assets"]["usdt"]
+    for row in rows:  # the same amounts claimed in USDT: another asset, not summed in
+        row.update(asset=usdt["address"], asset_symbol="USDT", traced_amount="1000")
+    traced = next(t for t in exports.score(confounded_truth, tmp_path).traced
+                  if t.deposit_address == deposit["deposit_address"])
+    assert (traced.traced, traced.other_asset_rows, traced.within_5pct) == (0, len(rows), False)
+    exports = perfect(confounded_truth)
+    row = next(row for row in exports.subpoena if row["deposit_address"] == deposit["deposit_address"])
+    row["traced_amount"] = format_units(int(deposit["transfers"][0]["amount"]) + deposit["victim_amount"] // 10, 18)
+    traced = next(t for t in exports.score(confounded_truth, tmp_path / "off").traced
+                  if t.deposit_address == deposit["deposit_address"])
+    assert traced.traced == deposit["victim_amount"] + deposit["victim_amount"] // 10 and not traced.within_5pct
+
+
+def test_a_pool_mixer_or_bridge_called_a_perpetrator_fails_its_list(confounded_truth, tmp_path):
+    for key, metric in (("pools", "pools_swallowed"), ("mixers", "mixers_swallowed"),
+                        ("bridges", "bridges_swallowed")):
+        exports = perfect(confounded_truth)
+        address = confounded_truth[key][0]["address"]
+        exports.addresses = [row for row in exports.addresses if row["address"] != address]
+        exports.addresses.append({"address": address, "role": "perpetrator"})
+        scores = exports.score(confounded_truth, tmp_path / key)
+        assert [hit.address for hit in getattr(scores, metric)] == [address]
+        assert scores.meets_targets()[metric] is False
+        assert "ways out called perpetrators" in format_scores(scores, details=True)
+        if key == "mixers":
+            assert (scores.mixers_found.tp, scores.mixers_found.fn) == (0, 1)
+
+
+def test_mixer_withdrawals_and_bridge_strangers_are_decoys_of_their_confounder(confounded_truth, tmp_path):
+    exports = perfect(confounded_truth)
+    mixer = confounded_truth["mixers"][0]
+    paid_to = next(d["withdrawn_to"] for d in mixer["deposits"] if d["withdrawn_to"])
+    decoys = confounded_truth["confounder_decoys"]
+    stranger = next(a for a in decoys["bridge_deposit"] if a != confounded_truth["bridges"][0]["address"])
+    trader = next(a for a in decoys["swap_then_peel"] if a != confounded_truth["pools"][0]["address"])
+    exports.addresses += [{"address": paid_to, "role": "perpetrator"}, {"address": stranger, "role": "victim"},
+                          {"address": trader, "role": "perpetrator"}]
+    scores = by_confounder(exports, confounded_truth, tmp_path)
+    assert scores["mixer_deposits"].decoys_flagged == (paid_to,) and scores["mixer_deposits"].perpetrators.fp == 1
+    assert scores["bridge_deposit"].decoys_flagged == (stranger,) and scores["bridge_deposit"].victims.fp == 1
+    assert scores["swap_then_peel"].decoys_flagged == (trader,)
 
 
 def _plain_world(tmp_path: Path) -> tuple[dict, Path, Path]:

@@ -1005,10 +1005,12 @@ def test_worlds_without_ways_out_write_no_traces(small, confounded):
 
 def test_existing_seeds_keep_their_sizes_and_first_confounders():
     # drawn before swap_then_peel, mixer_deposits and bridge_deposit joined CONFOUNDERS
-    before = {104: (21, 101, 5395, 48, ("busy_collection", "exchange_funded_victims", "exchange_profits",
-                                         "mule_mixing", "shared_broker", "noisy_peels")),
-              200: (14, 108, 3404, 47, ("consolidator_profits", "split_sweeps", "busy_collection",
-                                         "exchange_funded_victims", "exchange_profits", "shared_broker", "noisy_peels"))}
+    before = {
+        104: (21, 101, 5395, 48, ("busy_collection", "exchange_funded_victims", "exchange_profits", "mule_mixing",
+                                  "shared_broker", "noisy_peels")),
+        200: (14, 108, 3404, 47, ("consolidator_profits", "split_sweeps", "busy_collection", "exchange_funded_victims",
+                                  "exchange_profits", "shared_broker", "noisy_peels")),
+    }
     for seed, (victims, users, transfers, days, names) in before.items():
         config = confounder_config(seed)
         assert (config.victims, config.users, config.transfers, config.days) == (victims, users, transfers, days)

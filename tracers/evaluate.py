@@ -12,11 +12,17 @@ scored, and against which part of the truth:
   way, as a second figure without a target.
 - perpetrators: role `perpetrator` in the addresses CSV against `perpetrators[].address`.
 - discovered victims: truth victims that never reported, found as role `victim` in the addresses CSV.
-- traced amount: per truth scam deposit, the subpoena's `traced_amount` of that deposit's USDT rows,
-  converted to base units exactly (string arithmetic, never a float), within 5% of `victim_amount`
-  (the simulator's peel chains move USDT; rows in another asset are counted, not summed in).
+- traced amount: per truth scam deposit, the subpoena's `traced_amount` of that deposit's rows in the
+  deposit's truth `asset` ('native' for ether, else the token contract; USDT when the truth names
+  none), converted to base units with that asset's decimals exactly (string arithmetic, never a
+  float), within 5% of `victim_amount` (in the same asset's base units: a chain that swapped USDT for
+  ether pays ether); rows in another asset are counted, not summed in.
 - services swallowed: a truth service (OTC desk, merchant and its deposit, gas rental) listed as a
   perpetrator. Subpoena leaks: subpoena rows whose deposit address is not a scam deposit.
+- ways out (truth `pools`, `mixers`, `bridges`): none may be listed as a perpetrator
+  (`pools_swallowed`, `mixers_swallowed`, `bridges_swallowed`, each must be empty); a mixer counts
+  as found (`mixers_found`, no target) when the addresses CSV lists it in any other role (a service
+  whose subrole says mixer, or anything but perpetrator).
 
 Precision with nothing predicted is 0 (1 when there was nothing to find); recall with nothing to
 find is 1. Addresses compare in lowercase when they are 0x-hex. A deposit's traced amount is within
@@ -27,7 +33,9 @@ the truth items the confounder touched (their `confounders` lists): deposit reca
 within max(5 %, tolerance) over its scam deposits, perpetrator recall over its perpetrators,
 victim recall over its victims (reported or not, listed with role victim); false positives are
 the confounder's decoys (`confounder_decoys`, plus `other_scam`) listed as perpetrators, victims
-or subpoenaed deposits.
+or subpoenaed deposits (mixer_deposits: the fresh addresses the mixer paid the notes out to, its
+relayers and strangers' deposits; bridge_deposit: the bridge's other depositors; swap_then_peel:
+the pool, its provider and its traders).
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ AT_LEAST = {
     "discovered_victim_recall": 0.80,
     "traced_within_5pct_share": 0.90,
 }
-NONE_ALLOWED = ("services_swallowed", "subpoena_leaks")
+NONE_ALLOWED = ("services_swallowed", "subpoena_leaks", "pools_swallowed", "mixers_swallowed", "bridges_swallowed")
 
 _UNITS = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$")
 
@@ -103,7 +111,7 @@ class TracedDeposit:
     """A truth scam deposit: victim money in, and what the subpoena says was traced into it (base units).
 
     `traced` is None when the deposit is not in the subpoena; `other_asset_rows` counts its rows in
-    an asset other than USDT (the truth has no victim money in them).
+    an asset other than the deposit's (the truth has no victim money in them).
     """
 
     deposit_address: str
@@ -111,8 +119,9 @@ class TracedDeposit:
     victim_amount: int
     traced: int | None
     other_asset_rows: int
-    decimals: int  # of USDT, for people reading the amounts
+    decimals: int  # of the deposit's asset, for people reading the amounts
     tolerance: int = 0  # base units the truth allows beyond 5 % (non-victim money mixed in)
+    asset: str = ""  # 'native' or the token contract the amounts are in
 
     @property
     def within_5pct(self) -> bool:
@@ -128,7 +137,7 @@ class ServiceHit:
     """A truth service address the addresses CSV calls a perpetrator."""
 
     address: str
-    kind: str  # otc_desk | merchant | merchant_deposit | gas_rental
+    kind: str  # otc_desk | merchant | merchant_deposit | gas_rental | dex_pool | mixer | bridge
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,10 @@ class Scores:
     missed_discovered_victims: tuple[str, ...]
     services_swallowed: tuple[ServiceHit, ...]
     subpoena_leaks: tuple[SubpoenaRow, ...]
+    pools_swallowed: tuple[ServiceHit, ...] = ()
+    mixers_swallowed: tuple[ServiceHit, ...] = ()
+    bridges_swallowed: tuple[ServiceHit, ...] = ()
+    mixers_found: Counts = Counts(0, 0, 0)  # tp: truth mixers listed in a role other than perpetrator
 
     def meets_targets(self) -> dict[str, bool]:
         """metric -> whether it meets its target (see AT_LEAST and NONE_ALLOWED)."""
@@ -186,11 +199,10 @@ def score(truth: dict, addresses_csv: Path, subpoena_dir: Path) -> Scores:
         tp=len(discovered & listed_victims), fp=len(listed_victims - all_victims), fn=len(discovered - listed_victims)
     )
 
-    usdt = truth["assets"]["usdt"]
-    traced = tuple(
-        _traced(deposit, rows, _norm(usdt["address"]), int(usdt["decimals"])) for deposit in truth["scam_deposits"]
-    )
+    traced = tuple(_traced(deposit, rows, truth) for deposit in truth["scam_deposits"])
     within = sum(t.within_5pct for t in traced)
+    listed = {address for role, addresses in roles.items() if role != "perpetrator" for address in addresses}
+    mixers = {_norm(m["address"]) for m in truth.get("mixers", [])}
 
     return Scores(
         deposit_precision=deposits.precision,
@@ -219,6 +231,10 @@ def score(truth: dict, addresses_csv: Path, subpoena_dir: Path) -> Scores:
         missed_discovered_victims=tuple(sorted(discovered - listed_victims)),
         services_swallowed=tuple(hit for hit in _service_addresses(truth) if hit.address in predicted_perpetrators),
         subpoena_leaks=tuple(row for row in rows if row.deposit_address not in truth_deposits),
+        pools_swallowed=_swallowed(truth, "pools", "dex_pool", predicted_perpetrators),
+        mixers_swallowed=_swallowed(truth, "mixers", "mixer", predicted_perpetrators),
+        bridges_swallowed=_swallowed(truth, "bridges", "bridge", predicted_perpetrators),
+        mixers_found=Counts(tp=len(mixers & listed), fp=0, fn=len(mixers - listed)),
     )
 
 
@@ -244,7 +260,6 @@ def score_by_confounder(truth: dict, addresses_csv: Path, subpoena_dir: Path) ->
     """confounder -> its scores, for every confounder the world switched on (none: empty)."""
     rows = read_subpoena(subpoena_dir, _decimals(truth))
     roles = read_addresses(addresses_csv)
-    usdt = truth["assets"]["usdt"]
     subpoenaed = {row.deposit_address for row in rows}
     other_scam = {_norm(o["address"]) for o in truth.get("other_scam", [])}
     scores = {}
@@ -260,10 +275,8 @@ def score_by_confounder(truth: dict, addresses_csv: Path, subpoena_dir: Path) ->
         # hot wallet: the exchange names its customer, no tracer may call a hot wallet a victim
         victims = touched(truth["victims"]) - _hot_wallets(truth)
         listed_perpetrators, listed_victims = roles.get("perpetrator", set()), roles.get("victim", set())
-        traced = tuple(
-            _traced(d, rows, _norm(usdt["address"]), int(usdt["decimals"]))
-            for d in truth["scam_deposits"] if _norm(d["deposit_address"]) in deposits
-        )
+        traced = tuple(_traced(d, rows, truth) for d in truth["scam_deposits"]
+                       if _norm(d["deposit_address"]) in deposits)
         scores[name] = ConfounderScores(
             confounder=name,
             deposits=Counts(len(deposits & subpoenaed), len(decoys & subpoenaed), len(deposits - subpoenaed)),
@@ -376,6 +389,11 @@ def format_scores(scores: Scores, details: bool = False) -> str:
          ">= 0.90", met["traced_within_5pct_share"]),
         ("services swallowed", str(len(s.services_swallowed)), "0", met["services_swallowed"]),
         ("subpoena leaks (rows)", str(len(s.subpoena_leaks)), "0", met["subpoena_leaks"]),
+        ("DEX pools called perpetrators", str(len(s.pools_swallowed)), "0", met["pools_swallowed"]),
+        ("mixers called perpetrators", str(len(s.mixers_swallowed)), "0", met["mixers_swallowed"]),
+        ("bridges called perpetrators", str(len(s.bridges_swallowed)), "0", met["bridges_swallowed"]),
+        ("mixers found (not as perpetrator)",
+         _ratio(s.mixers_found.recall, s.mixers_found.tp, s.mixers_found.tp + s.mixers_found.fn), "-", None),
         ("misfiled deposits (wrong exchange)", str(len(s.misfiled_deposits)), "-", None),
     ]
     header = ("metric", "value", "target", "ok")
@@ -415,18 +433,29 @@ def _counts(predicted: set[str], truth: set[str]) -> Counts:
     return Counts(tp=len(predicted & truth), fp=len(predicted - truth), fn=len(truth - predicted))
 
 
-def _traced(deposit: dict, rows: list[SubpoenaRow], usdt: str, decimals: int) -> TracedDeposit:
+def _traced(deposit: dict, rows: list[SubpoenaRow], truth: dict) -> TracedDeposit:
+    """The deposit's victim amount against the subpoena rows in its own asset (USDT when the truth
+    names none); rows in other assets are only counted."""
     address = _norm(deposit["deposit_address"])
+    asset = deposit.get("asset") or truth["assets"]["usdt"]["address"]
+    asset = NATIVE if asset.strip().lower() == NATIVE else _norm(asset)
     own = [row for row in rows if row.deposit_address == address]
     return TracedDeposit(
         deposit_address=address,
         exchange=deposit["exchange"],
         victim_amount=int(deposit["victim_amount"]),
-        traced=sum(row.traced_base_units for row in own if row.asset == usdt) if own else None,
-        other_asset_rows=sum(row.asset != usdt for row in own),
-        decimals=decimals,
+        traced=sum(row.traced_base_units for row in own if row.asset == asset) if own else None,
+        other_asset_rows=sum(row.asset != asset for row in own),
+        decimals=_decimals(truth)[asset],
         tolerance=int(deposit.get("tolerance", 0)),
+        asset=asset,
     )
+
+
+def _swallowed(truth: dict, key: str, kind: str, perpetrators: set[str]) -> tuple[ServiceHit, ...]:
+    """The truth's `key` entries (pools, mixers, bridges) the addresses CSV calls perpetrators."""
+    found = sorted({_norm(entry["address"]) for entry in truth.get(key, [])} & perpetrators)
+    return tuple(ServiceHit(address, kind) for address in found)
 
 
 def _hot_wallets(truth: dict) -> set[str]:
@@ -466,11 +495,14 @@ def _details(s: Scores) -> Iterator[str]:
         ("false perpetrators", s.false_perpetrators),
         ("missed discovered victims", s.missed_discovered_victims),
         ("services swallowed", tuple(f"{hit.address} ({hit.kind})" for hit in s.services_swallowed)),
+        ("ways out called perpetrators", tuple(
+            f"{hit.address} ({hit.kind})" for hit in (*s.pools_swallowed, *s.mixers_swallowed, *s.bridges_swallowed)
+        )),
         ("subpoena leaks", tuple(
             f"{row.file}:{row.line} {row.deposit_address} {row.tx_hash} {row.traced_amount}" for row in s.subpoena_leaks
         )),
-        ("traced off by more than 5% (USDT: truth / traced)", tuple(
-            f"{t.deposit_address} {format_units(t.victim_amount, t.decimals)} / "
+        ("traced off by more than 5% (in the deposit's asset: truth / traced)", tuple(
+            f"{t.deposit_address} {t.asset} {format_units(t.victim_amount, t.decimals)} / "
             f"{'not in subpoena' if t.traced is None else format_units(t.traced, t.decimals)}"
             for t in s.traced if not t.within_5pct
         )),

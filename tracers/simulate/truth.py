@@ -358,7 +358,7 @@ def _pools(book: AddressBook, lookup: _Refs, exits: Exits | None) -> list[dict[s
             "hop": book.hex(s.hop),
             "usdt_in": {"amount": s.usdt, **lookup.tx(s.usdt_ref)},
             "out": {"asset": out_asset, "amount": s.out, **lookup.tx(s.out_ref)},
-            "unwrap": {"asset": "ETH", "amount": s.out, **lookup.tx(s.unwrap_ref)} if s.unwrap_ref is not None else None,
+            "unwrap": None if s.unwrap_ref is None else {"asset": "ETH", "amount": s.out, **lookup.tx(s.unwrap_ref)},
         }
         return row
 
