@@ -10,8 +10,10 @@ so that tracing heuristics can be built and scored against a known answer.
 Modules, in the order the world is built: config (knobs), chain (clock, assets), addresses,
 cast (exchanges, users, services), scam + records + peel + poisoning (hand-built scam on an exact
 ledger), confounders (the named hard cases and `confounder_config`) played by twists (bent scam
-steps), extra_victims and outsiders, background (vectorised crowd), settle (sweeps and funding so
-the books balance), assemble (transactions), writer (CSV), reports, truth, pipeline (simulate()).
+steps), extra_victims and outsiders, exits (ways out of USDT: dex, mixer, bridge), background
+(vectorised crowd), settle (sweeps and funding so the books balance), assemble (transactions, a
+contract call's legs kept together), writer (CSV, traces.csv for internal ether), reports, truth,
+pipeline (simulate()).
 
     from tracers.simulate.confounders import confounder_config
     simulate(Path("hard"), confounder_config(104))  # a small world, a random mix of confounders

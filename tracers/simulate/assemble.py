@@ -117,6 +117,8 @@ def _log_indexes(frame: pl.DataFrame) -> pl.Series:
 def _traces(frame: pl.DataFrame) -> dict[str, pl.Expr]:
     """trace: the k-th internal leg of its transaction has trace address k; subtraces: how many."""
     internal = pl.col("leg") == Leg.INTERNAL
+    if not frame.select(internal.any()).item():  # most worlds: no window over every transaction
+        return {"trace": pl.lit(None, pl.Int32), "subtraces": pl.lit(0, pl.Int32)}
     return {
         "trace": pl.when(internal).then(internal.cast(pl.Int32).cum_sum().over("tx_number") - 1),
         "subtraces": internal.cast(pl.Int32).sum().over("tx_number"),
