@@ -19,9 +19,10 @@ from tracers.tags import (
     import_tag_files,
     read_tag_file,
 )
-from tracers.tags.build_builtin import build
+from tracers.tags.build_builtin import BRIDGES, bridges, build
 from tracers.tags.confidence import confidence_score
 from tracers.tags.fields import resolve_chain
+from tracers.tags.taxonomy import KNOWN_CATEGORIES, SPELLINGS, read_category
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = Path(__file__).parent / "resources" / "tags"
@@ -263,13 +264,13 @@ def test_a_bad_file_names_file_tag_line_and_field_for_every_problem():
         ("bad.yaml: tag 2 (line 8)", "'address'"),
         ("bad.yaml: tag 3 (line 10)", "'address'"),
         ("bad.yaml: tag 4 (line 11)", "'address'"),
-        ("bad.yaml: tag 5 (line 12)", "'category'"),
-        ("bad.yaml: tag 5 (line 12)", "'address'"),
+        ("bad.yaml: tag 5 (line 12)", "'address'"),  # its category `mixing service` is read
+        # as mixing_service (test_common_category_spellings_are_read_as_taxonomy_ids)
         ("bad.yaml: tag 6 (line 15)", "'is_public'"),
         ("bad.yaml: tag 6 (line 15)", "'concepts'"),
     ]
     assert "EIP-55 checksum" in problems[3]
-    assert "base58check checksum" in problems[6]
+    assert "base58check checksum" in problems[5]
 
 
 def test_a_missing_label_is_a_problem_unless_the_header_gives_one():
@@ -333,6 +334,131 @@ def test_a_missing_file_is_a_tag_file_error(tmp_path):
     assert problem.startswith("absent.yaml: cannot read")
 
 
+# --- categories: the GraphSense / INTERPOL DW-CC taxonomy --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "category"),
+    [
+        ("mixer", "mixing_service"),
+        ("mixing", "mixing_service"),
+        ("Tumbler", "mixing_service"),
+        ("mixing service", "mixing_service"),
+        ("bridge", "defi_bridge"),
+        ("Cross-chain bridge", "defi_bridge"),
+        ("DEX", "defi_dex"),
+        ("amm", "defi_dex"),
+        ("swap", "defi_dex"),
+        ("cex", "exchange"),
+        ("exchange wallet", "exchange"),
+        ("Hot  Wallet", "exchange"),
+        ("OTC desk", "otc"),
+        ("Money Laundering", "money_laundering"),  # a known id written with a space
+        ("defi-bridge", "defi_bridge"),
+    ],
+)
+def test_common_category_spellings_are_read_as_taxonomy_ids(written, category):
+    assert read_category(written) == (category, "mapped")
+
+
+@pytest.mark.parametrize(
+    "written", ["exchange", "Exchange", "defi_bridge", "hot_wallet", "black_list", "otc"]
+)
+def test_known_categories_are_kept_without_a_message(written):
+    assert read_category(written) == (written.lower(), "known")
+
+
+def test_every_spelling_maps_to_a_known_category():
+    assert set(SPELLINGS.values()) <= KNOWN_CATEGORIES
+    for category in ("exchange", "mixing_service", "defi_bridge", "defi_dex", "sanction",
+                     "deposit_wallet", "perpetrator", "victim", "scam", "otc"):  # fmt: skip
+        assert category in KNOWN_CATEGORIES
+
+
+@needs_shared
+def test_every_category_of_the_shared_tagpacks_is_known():
+    read = [read_tag_file(p) for p in SHARED_PACKS]
+
+    assert {t.category for f in read for t in f.tags} <= KNOWN_CATEGORIES
+    assert not [w for f in read for w in f.warnings if "category" in w]
+
+
+ADDRESSES = (
+    "0x8589427373d6d84e98730d7795d8f6f8731fda16",
+    "0x722122df12d4e14e13ac3b6895a86e84145b6967",
+    "0x99c9fc46f92e8a1c0dec1b1747d010903e884be1",
+    "0x28c6c06298d514db089934071355e5743bf21d60",
+)
+
+
+def import_categories(con, path: Path, categories: list[str]) -> tuple[list, tuple[str, ...]]:
+    """Import a CSV tagging ADDRESSES with `categories`: (stored categories, its warnings)."""
+    pairs = zip(ADDRESSES, categories, strict=False)
+    rows = "".join(f"{a},tag {i},{c}\n" for i, (a, c) in enumerate(pairs))
+    path.write_text("address,label,category\n" + rows)
+    result = import_tag_files(con, [path])
+    assert result.ok, result.files[0].error
+    return [r["category"] for r in by_index(con, path.name).values()], result.files[0].warnings
+
+
+def test_a_csv_with_common_spellings_imports_them_as_taxonomy_ids_and_says_so(con, tmp_path):
+    stored, warnings = import_categories(
+        con, tmp_path / "spellings.csv", ["Mixer", "mixer", "cross-chain bridge", "exchange"]
+    )
+
+    assert stored == ["mixing_service", "mixing_service", "defi_bridge", "exchange"]
+    assert warnings == (
+        "spellings.csv: category 'mixer' read as mixing_service (2 tags)",
+        "spellings.csv: category 'cross-chain bridge' read as defi_bridge (1 tag)",
+    )
+    detail = con.execute("SELECT detail FROM imports WHERE import_id = 'tags:spellings.csv'")
+    assert json.loads(detail.fetchone()[0])["warnings"] == list(warnings)
+
+
+def test_a_header_category_spelling_is_reported_once_for_all_its_tags(tmp_path):
+    pack = tmp_path / "header-mixer.yaml"
+    pack.write_text(
+        "title: t\ncreator: c\ncurrency: ETH\nlabel: l\ncategory: Mixer\ntags:\n"
+        "- address: '0x8589427373d6d84e98730d7795d8f6f8731fda16'\n"
+        "- address: '0x722122df12d4e14e13ac3b6895a86e84145b6967'\n"
+        "- address: '0x28c6c06298d514db089934071355e5743bf21d60'\n"
+        "  category: exchange\n"
+    )
+    tag_file = read_tag_file(pack)
+
+    assert [t.category for t in tag_file.tags] == ["mixing_service", "mixing_service", "exchange"]
+    assert tag_file.warnings == (
+        "header-mixer.yaml: category 'mixer' read as mixing_service (2 tags)",
+    )
+
+
+def test_unknown_categories_are_kept_as_written_with_one_warning_listing_the_known(con, tmp_path):
+    stored, warnings = import_categories(
+        con, tmp_path / "unknown.csv", ["scam_hub", "Pig Butchering Ring", "scam_hub", ""]
+    )
+
+    assert stored == ["scam_hub", "pig butchering ring", "scam_hub", None]
+    (warning,) = warnings
+    assert warning.startswith(
+        "unknown.csv: categories 'scam_hub' (2 tags), 'pig butchering ring' (1 tag) not in the "
+        "GraphSense / INTERPOL DW-CC taxonomy, kept as written; the known categories are "
+    )
+    for known in ("defi_bridge", "defi_dex", "exchange", "mixing_service", "otc", "sanction"):
+        assert f" {known}," in warning
+    assert "(and the spellings mixer, mixing, tumbler" in warning
+
+
+def test_a_category_that_is_not_text_is_still_a_problem(tmp_path):
+    pack = tmp_path / "list-category.yaml"
+    pack.write_text(
+        "title: t\ncurrency: ETH\nlabel: l\ntags:\n"
+        "- address: '0x28c6c06298d514db089934071355e5743bf21d60'\n  category: [mixer, bridge]\n"
+    )
+    (problem,) = problems_of(pack)
+
+    assert problem.startswith("list-category.yaml: tag 0 (line 5), field 'category': expected text")
+
+
 # --- the store ----------------------------------------------------------------------------------
 
 
@@ -347,7 +473,7 @@ def test_one_bad_file_does_not_block_the_others(con):
     assert [f.tagpack for f in seen] == ["good-a.yaml", "bad.yaml", "good-b.yaml"]
     assert [(f.ok, f.count) for f in result.files] == [(True, 2), (False, None), (True, 1)]
     assert [f.tagpack for f in result.failed] == ["bad.yaml"]
-    assert len(result.failed[0].error.problems) == 9
+    assert len(result.failed[0].error.problems) == 8
     assert not result.ok
     assert result.imported == 3
     assert len(rows(con, "good-a.yaml")) == 2
@@ -499,6 +625,7 @@ def test_builtin_tag_files_are_tagpacks_inside_the_package():
     files = builtin_tag_files()
 
     assert [f.name for f in files] == [
+        "builtin-bridges.yaml",
         "builtin-etherscan-exchange.yaml",
         "builtin-exchange-wallets.yaml",
         "builtin-ofac-sanctioned.yaml",
@@ -583,3 +710,77 @@ def test_builtin_files_are_what_build_builtin_makes_from_the_shared_data(tmp_pat
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), (
             f"{name} differs: rerun .venv/bin/python -m tracers.tags.build_builtin"
         )
+
+
+def test_every_builtin_address_is_valid_for_its_chain():
+    for path in builtin_tag_files():
+        for tag in read_tag_file(path).tags:
+            assert normalize_address(tag.chain, tag.address) == tag.address, (path.name, tag)
+
+
+# --- the built-in bridges -----------------------------------------------------------------------
+
+BRIDGES_PACK = "builtin-bridges.yaml"
+
+
+def bridge_rows(con) -> dict[str, tuple]:
+    import_tag_files(con, builtin_tag_files())
+    found = con.execute(
+        """
+        SELECT address, category, actor, source, confidence,
+               json_extract_string(context, '$.destination_chain'),
+               CAST(json_extract(context, '$.destination_chain_id') AS INTEGER)
+        FROM tags WHERE tagpack = ?
+        """,
+        [BRIDGES_PACK],
+    ).fetchall()
+    return {r[0]: r[1:] for r in found}
+
+
+def test_builtin_bridges_import_as_defi_bridge_with_source_and_destination(con):
+    found = bridge_rows(con)
+
+    assert len(found) == sum(len(contracts) for *_, contracts in BRIDGES) >= 15
+    for address, (category, actor, source, confidence, chain, chain_id) in found.items():
+        assert category == "defi_bridge", address
+        assert actor and source.startswith("https://github.com/"), address
+        assert confidence == 50  # service_data: the project publishes its own contracts
+        assert chain and chain_id > 0, address
+
+
+@pytest.mark.parametrize(
+    ("address", "chain", "chain_id"),
+    [
+        ("0x99c9fc46f92e8a1c0dec1b1747d010903e884be1", "optimism", 10),  # L1StandardBridge
+        ("0x3154cf16ccdb4c6d922629664174b904d80f2c35", "base", 8453),  # L1StandardBridge
+        ("0x72ce9c846789fdb6fc1f34ac4ad25dd9ef7031ef", "arbitrum", 42161),  # L1GatewayRouter
+        ("0xa3a7b6f88361f48403514059f1f16c8e78d60eec", "arbitrum", 42161),  # L1ERC20Gateway
+        ("0x4dbd4fc535ac27206064b68ffcf827b0a60bab3f", "arbitrum", 42161),  # delayed Inbox
+        ("0x40ec5b33f54e0e8a33a975908c5ba1c14e5bbbdf", "polygon", 137),  # ERC20PredicateProxy
+        ("0x8484ef722627bf18ca5ae6bcf031c23e6e922b30", "polygon", 137),  # EtherPredicateProxy
+        ("0x32400084c286cf3e17e7b677ea9583e60a000324", "zksync_era", 324),  # diamond proxy
+    ],
+)
+def test_builtin_bridge_has_its_destination_chain(con, address, chain, chain_id):
+    assert bridge_rows(con)[address][4:] == (chain, chain_id)
+
+
+def test_weth_is_not_a_bridge(con):
+    import_tag_files(con, builtin_tag_files())
+
+    weth = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
+    assert con.execute("SELECT count(*) FROM tags WHERE address = ?", [weth]).fetchone()[0] == 0
+
+
+def test_the_bridge_builder_refuses_an_address_whose_checksum_fails(monkeypatch):
+    import tracers.tags.build_builtin as builder
+
+    destination, chain_id, name, actor, source, contracts = BRIDGES[0]
+    written, contract, role = contracts[0]
+    at = next(i for i, c in enumerate(written) if i > 1 and c.isalpha())
+    typo = written[:at] + written[at].swapcase() + written[at + 1 :]  # one letter's case changed
+    for bad, message in ((typo, "EIP-55 checksum"), (written.lower(), "checksummed form")):
+        bridge = (destination, chain_id, name, actor, source, ((bad, contract, role),))
+        monkeypatch.setattr(builder, "BRIDGES", (bridge,))
+        with pytest.raises(ValueError, match=message):
+            bridges()

@@ -5,7 +5,8 @@
 Reads the GraphSense TagPacks in `<data>/tagpacks/` and the OFAC lists in `<data>/ofac/` (see
 `<data>/README.md`), keeps what a pig-butchering trace needs on Ethereum and Tron, and writes one
 TagPack per theme, each opening with a comment that names its source, plus the sources' MIT licences
-and a README. Deterministic: the same inputs give the same bytes. Never run at import time.
+and a README. The bridge pack comes from `BRIDGES` below, each address copied from its project's own
+deployment record. Deterministic: the same inputs give the same bytes. Never run at import time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from tracers.chains import normalize_address
 from tracers.tags.fields import resolve_chain
 from tracers.tags.read import read_tag_file
 
@@ -37,6 +39,80 @@ EXCHANGE_CHAINS = ("ethereum", "tron")
 _CONTRACT_LABEL = re.compile(r"\([A-Za-z0-9.$ -]+\)\s*$|\b(token|contract)s?\b", re.IGNORECASE)
 ZERO_ADDRESS = "0x" + "0" * 40
 OFAC_LISTS = ("ETH", "USDT", "USDC", "TRX", "XBT")  # XBT only for the Tron address listed under it
+
+# The canonical bridges out of Ethereum for ETH and USDT, each with the one chain it bridges to:
+# (destination chain, its EIP-155 chain id, name, actor, source, contracts). The source is the
+# project's own deployment record at the commit read; each contract is (address, checksummed as the
+# source writes it, so build() checks its EIP-55 checksum; contract name; what it does).
+BRIDGES = (
+    (
+        "arbitrum", 42161, "Arbitrum One", "arbitrum",
+        "https://github.com/OffchainLabs/arbitrum-sdk/blob/7948889f97bdbb01ef0ba03a98507027ff5586fa"
+        "/packages/sdk/src/lib/dataEntities/networks.ts",
+        (
+            ("0x72Ce9c846789fdB6fC1f34aC4AD25Dd9ef7031ef", "L1GatewayRouter",
+             "token deposits start here; it routes each token to its gateway"),
+            ("0xa3A7B6F88361F48403514059F1F16C8E78d60EeC", "L1ERC20Gateway",
+             "holds the standard ERC-20 tokens (USDT among them) deposited to Arbitrum"),
+            ("0xcEe284F754E854890e311e3280b767F80797180d", "L1CustomGateway",
+             "holds tokens with a custom Arbitrum counterpart"),
+            ("0xd92023E9d9911199a6711321D1277285e6d4e2db", "L1WethGateway",
+             "takes WETH deposits, unwraps them and sends the ether on"),
+            ("0x4Dbd4fc535Ac27206064B68FfCf827b0A60BAB3f", "Inbox",
+             "the delayed inbox: ether deposits (depositEth) start here"),
+            ("0x8315177aB297bA92A06054cE80a67Ed4DBd7ed3a", "Bridge",
+             "holds the ether deposited to Arbitrum"),
+        ),
+    ),
+    (
+        "optimism", 10, "OP Mainnet", "optimism",
+        "https://github.com/ethereum-optimism/superchain-registry/blob/"
+        "8336d2aedd19b87a57b01ae36ba4afef8ea377d0/superchain/configs/mainnet/op.toml",
+        (
+            ("0x99C9fc46f92E8a1c0deC1b1747d010903E884bE1", "L1StandardBridgeProxy",
+             "the standard bridge: holds deposited ERC-20 tokens, passes ether to the portal"),
+            ("0xbEb5Fc579115071764c7423A4f12eDde41f106Ed", "OptimismPortalProxy",
+             "holds the ether deposited to OP Mainnet"),
+        ),
+    ),
+    (
+        "base", 8453, "Base", "base",
+        "https://github.com/ethereum-optimism/superchain-registry/blob/"
+        "5b055be4d294ce43814a44c8839d89b2436dc8aa/superchain/configs/mainnet/base.toml",
+        (
+            ("0x3154Cf16ccdb4C6d922629664174b904d80F2C35", "L1StandardBridgeProxy",
+             "the standard bridge: holds deposited ERC-20 tokens, passes ether to the portal"),
+            ("0x49048044D57e1C92A77f79988d21Fa8fAF74E97e", "OptimismPortalProxy",
+             "holds the ether deposited to Base"),
+        ),
+    ),
+    (
+        "polygon", 137, "Polygon PoS", "polygon",
+        "https://github.com/maticnetwork/static/blob/5580d14e51f685e40329248ce6dd53eeb4c3c3b5"
+        "/network/mainnet/v1/index.json",
+        (
+            ("0xA0c68C638235ee32657e8f720a23ceC1bFc77C77", "RootChainManagerProxy",
+             "deposits start here; ether sent to it is passed to the ether predicate"),
+            ("0x40ec5B33f54e0E8A33A975908C5BA1c14e5BbbDf", "ERC20PredicateProxy",
+             "holds the ERC-20 tokens (USDT among them) deposited to Polygon PoS"),
+            ("0x8484Ef722627bf18ca5Ae6BcF031c23E6e922B30", "EtherPredicateProxy",
+             "holds the ether deposited to Polygon PoS"),
+        ),
+    ),
+    (
+        "zksync_era", 324, "zkSync Era", "zksync",
+        "https://github.com/matter-labs/zksync-era/blob/3e29e4a08d2e746c3eac0098f5e9bb3a5b3945aa"
+        "/etc/env/ecosystems/mainnet.yaml",
+        (
+            # The source writes this one in lowercase; the checksummed form is EIP-55 of it.
+            ("0x32400084C286CF3E17e7B677ea9583e60a000324", "DiamondProxy",
+             "zkSync Era's own contract on Ethereum: ether deposits (requestL2Transaction)"),
+            ("0x57891966931Eb4Bb6FB81430E6cE0A03AAbDe063", "L1ERC20Bridge",
+             "the legacy ERC-20 bridge to zkSync Era"),
+        ),
+    ),
+)  # fmt: skip
+BRIDGE_SOURCES = "the projects' own deployment records, pinned to a commit (each tag's `source`)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,6 +144,7 @@ def build(data: Path, out: Path) -> list[str]:
         "builtin-ofac-sanctioned.yaml": ofac_sanctioned(data / "ofac"),
         "builtin-usdt-blacklist.yaml": usdt_blacklist(data / "tagpacks"),
         "builtin-tornado-cash.yaml": tornado_cash(data / "tagpacks"),
+        "builtin-bridges.yaml": bridges(),
     }
     summary = []
     for name, (comment, pack) in packs.items():
@@ -231,6 +308,57 @@ def tornado_cash(tagpacks: Path) -> tuple[str, dict]:
     return "\n".join(comment), _copy_header(_header(path), tags)
 
 
+def bridges() -> tuple[str, dict]:
+    """The canonical bridges' contracts on Ethereum (`BRIDGES`), each with its destination chain.
+
+    Raises ValueError when an address is not checksummed or fails its EIP-55 checksum.
+    """
+    tags = []
+    for destination, chain_id, name, actor, source, contracts in BRIDGES:
+        for written, contract, role in contracts:
+            if written[2:] in (written[2:].lower(), written[2:].upper()):
+                raise ValueError(f"{written}: write the checksummed form the source gives")
+            context = {
+                "bridge": name,
+                "contract": contract,
+                "destination_chain": destination,
+                "destination_chain_id": chain_id,
+                "note": role,
+            }
+            tags.append(
+                {
+                    "address": normalize_address("ethereum", written),
+                    "label": f"{name} bridge: {contract}",
+                    "actor": actor,
+                    "source": source,
+                    "context": json.dumps(context, sort_keys=True),
+                }
+            )
+    names = ", ".join(name for _, _, name, _, _, _ in BRIDGES)
+    comment = [
+        f"Canonical bridges out of Ethereum for ETH and USDT ({names}): the contracts a deposit",
+        "pays into, each tagged defi_bridge (GraphSense / INTERPOL DW-CC) with its destination.",
+        f"Source: {BRIDGE_SOURCES}; every address checked against its EIP-55 checksum.",
+        "context holds the bridge, the contract, destination_chain (a tracers chain name where",
+        "tracers has one) and destination_chain_id (EIP-155). Left out: WETH (a wrapper, not a",
+        "bridge), multi-destination bridges (Across, Stargate, ...: the destination is in each",
+        "deposit), and contracts shared by several chains (zkSync's Bridgehub and shared bridge).",
+    ]
+    pack = {
+        "title": "Canonical bridges out of Ethereum (ETH, USDT)",
+        "creator": "tracers, from the bridges' own deployment records",
+        "description": "Ethereum contracts of the canonical bridges to Arbitrum One, OP Mainnet, "
+        "Base, Polygon PoS and zkSync Era: money paid into them leaves Ethereum",
+        "currency": "ETH",
+        "category": "defi_bridge",
+        "concepts": ["defi_bridge"],
+        "confidence": "service_data",
+        "is_public": True,
+        "tags": tags,
+    }
+    return "\n".join(comment), pack
+
+
 def _header(path: Path) -> dict:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {k: v for k, v in document.items() if k != "tags"}
@@ -291,10 +419,12 @@ edit them by hand: rerun
 
 - GraphSense TagPacks, {GRAPHSENSE_REPO}: copyright (c) 2022 Iknaio Cryptoasset Analytics GmbH,
   (c) 2018-2022 AIT Austrian Institute of Technology; MIT licence in `LICENSE-graphsense-tagpacks`.
-  Used by every file but `builtin-ofac-sanctioned.yaml`.
+  Used by every file but `builtin-ofac-sanctioned.yaml` and `builtin-bridges.yaml`.
 - OFAC addresses, {OFAC_REPO}: copyright (c) 2021 0xB10C; MIT licence in
   `LICENSE-ofac-addresses`. Used by `builtin-ofac-sanctioned.yaml`. The addresses themselves are
   those of the US Treasury OFAC's SDN list.
+- Bridges: contract addresses compiled by tracers from {BRIDGE_SOURCES}.
+  Only the addresses (facts) are taken, no text of those files. Used by `builtin-bridges.yaml`.
 
 ## What each file keeps
 

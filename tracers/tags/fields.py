@@ -14,6 +14,7 @@ from tracers.chains import CHAINS, GRAPHSENSE_NETWORKS, GRAPHSENSE_TOKEN_CODES, 
 from tracers.errors import AddressError
 from tracers.tags.confidence import confidence_score
 from tracers.tags.model import Tag
+from tracers.tags.taxonomy import category_text
 
 BROKEN = object()  # an inherited header value that did not validate (reported once, at the header)
 
@@ -42,6 +43,12 @@ def taxonomy_id(value: object) -> str | None:
             "digits and _ (e.g. exchange, mixing_service, sanction)"
         )
     return lowered
+
+
+def category(value: object) -> str | None:
+    """Any text: read against the taxonomy once the tag is whole (`taxonomy.read_categories`)."""
+    raw = text(value)
+    return None if raw is None else category_text(raw)
 
 
 def concept_list(value: object) -> tuple[str, ...]:
@@ -81,7 +88,7 @@ _BOOLEAN_WORDS = {"true": True, "false": False, "yes": True, "no": False, "1": T
 # The fields a tag stores besides chain and address, with their parsers; the header may set each.
 FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "label": text,
-    "category": taxonomy_id,
+    "category": category,
     "actor": text,
     "confidence": confidence,
     "source": text,

@@ -33,4 +33,6 @@ class TagFile:
     tagpack: str
     sha256: str
     tags: tuple[Tag, ...]
-    warnings: tuple[str, ...] = ()  # tags kept after a correction the file's reader should know of
+    # tags kept after a correction the file's reader should know of: an address kept on another
+    # chain, a category spelling read as its taxonomy id, a category outside the taxonomy
+    warnings: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from tracers.errors import TagFileError
 from tracers.tags.model import TagFile
 from tracers.tags.tagcsv import parse_tag_csv
 from tracers.tags.tagpack import parse_tagpack
+from tracers.tags.taxonomy import read_categories
 
 _PARSERS = {".yaml": parse_tagpack, ".yml": parse_tagpack, ".csv": parse_tag_csv}
 
@@ -16,6 +17,8 @@ _PARSERS = {".yaml": parse_tagpack, ".yml": parse_tagpack, ".csv": parse_tag_csv
 def read_tag_file(path: str | Path) -> TagFile:
     """Parse and validate `path`; TagFileError lists every problem, each naming tag and field.
 
+    Categories are read against the GraphSense / DW-CC taxonomy (`taxonomy.py`): the warnings say
+    which spellings were mapped and which categories are unknown (kept as written).
     Pure apart from reading the file: nothing is written anywhere.
     """
     path = Path(path)
@@ -43,4 +46,7 @@ def read_tag_file(path: str | Path) -> TagFile:
     tags, problems, warnings = parse(text, name)
     if problems:
         raise TagFileError(problems)
-    return TagFile(path, name, hashlib.sha256(data).hexdigest(), tuple(tags), tuple(warnings))
+    tags, notes = read_categories(tags, name)
+    return TagFile(
+        path, name, hashlib.sha256(data).hexdigest(), tuple(tags), (*warnings, *notes)
+    )
