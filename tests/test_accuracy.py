@@ -3,6 +3,7 @@ the defaults were tuned on (seed 7), scored against each world's truth.json."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -82,6 +83,13 @@ def test_trace_holds_on_a_random_confounder_world(tmp_path, seed):
     missed = {k: v for k, v in scores.meets_targets().items() if not v}
     assert not missed, format_scores(scores, details=True)
     assert not scores.misfiled_deposits, "deposits named under the wrong exchange"
+    listed = {r["address"]: (r["role"], r["subrole"]) for r in csv.DictReader((tmp_path / "addresses.csv").open())}
+    for mixer in truth.get("mixers", []):  # an endpoint reported as mixer exposure, tagged or not
+        if mixer["victim_amount"]:
+            assert listed.get(mixer["address"]) in (("service", "mixer"), ("service", "mixing_service")), mixer
+    for bridge in truth.get("bridges", []):
+        if bridge["victim_amount"]:
+            assert listed.get(bridge["address"]) == ("service", "defi_bridge"), bridge
     by_confounder = score_by_confounder(truth, tmp_path / "addresses.csv", tmp_path / "subpoena")
     short = {
         (name, bar): value
