@@ -70,3 +70,17 @@ def test_a_tagged_bridge_is_an_endpoint_with_bridge_exposure(con, tmp_path, mini
     detail = con.execute("SELECT detail FROM findings WHERE run_id = ? AND rule = 'bridge'", [run.run_id]).fetchall()
     assert detail and "Arbitrum bridge" in detail[0][0]
     assert [s.kind for s in findings_summary(con, "K-RULES").services] == ["bridge exposure"]
+
+
+def test_a_built_in_bridge_names_its_destination_chain(con, tmp_path, mini_chain):
+    from tracers.tags import builtin_tag_files, import_tag_files
+
+    c, router = mini_chain, "0x72ce9c846789fdb6fc1f34ac4ad25dd9ef7031ef"  # Arbitrum L1GatewayRouter
+    tx, _ = c.pay_token(USDT, VICTIM, SCAM, 900 * U)
+    c.new_block()
+    c.pay_token(USDT, SCAM, router, 900 * U)
+    assert import_tag_files(con, [p for p in builtin_tag_files() if p.name == "builtin-bridges.yaml"]).ok
+    run = case(con, tmp_path, c, [(tx, VICTIM, SCAM, 900 * U)], hot=(HOT,))
+    assert roles(con, run)[router] == ("service", "defi_bridge")
+    (detail,) = con.execute("SELECT detail FROM findings WHERE run_id = ? AND rule = 'bridge'", [run.run_id]).fetchall()
+    assert "to arbitrum" in detail[0]
