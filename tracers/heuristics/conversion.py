@@ -78,8 +78,9 @@ def with_wraps(moves: list[Move], wrapped: str | None) -> list[Move]:
 
 
 def find_conversions(moves: list[Move], followed, excluded_assets: set[str]) -> dict[tuple[str, str], Conversion]:
-    """(tx, address) -> the conversion, for followed addresses that paid one asset and got another
-    in the same transaction (imitation tokens never count as what they got)."""
+    """(tx, address) -> the conversion, for followed addresses that paid one asset and got one other
+    asset in the same transaction (imitation tokens never count as what they got; a trade of
+    several assets at once has no single rate and is left alone, its money followed as it is)."""
     by_tx: dict[tuple[str, str], Conversion] = {}
     for m in moves:
         if m.amount == 0:
@@ -93,8 +94,8 @@ def find_conversions(moves: list[Move], followed, excluded_assets: set[str]) -> 
         paid_assets = c.from_assets
         c.got = [m for m in c.got if m.asset not in paid_assets and m.sender != c.address]
         c.paid = [m for m in c.paid if m.asset not in c.to_assets and m.receiver != c.address]
-        if c.paid and c.got and len(c.from_assets) == 1:
-            found[key] = c
+        if c.paid and c.got and len(c.from_assets) == 1 and len(c.to_assets) == 1:
+            found[key] = c  # one asset for another: a trade of several assets has no one rate
     return found
 
 
