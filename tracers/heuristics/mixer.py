@@ -17,6 +17,7 @@ MIXER_SUBROLES = frozenset({"mixer", "mixing_service"})
 
 
 def mixers(con: duckdb.DuckDBPyConnection, chain: str, candidates, params: TraceParams) -> dict[str, Endpoint]:
+    """The mixers among `candidates` (those the case's ether reached: a mixer takes ether)."""
     candidates = sorted(set(candidates))
     if not candidates:
         return {}

@@ -211,13 +211,13 @@ def _classify(con, result: ChainTrace, candidates: list[str], followed: dict[str
     rest = [a for a in candidates if a not in found]
     found.update(deposit_addresses(con, chain, rest, params))
     rest = [a for a in rest if a not in found]
-    found.update(mixers(con, chain, rest, params))
+    reached_assets: dict[str, set[str]] = {}
+    for flow in prop.flows.values():
+        if flow.move.receiver in rest:
+            reached_assets.setdefault(flow.move.receiver, set()).add(flow.move.asset)
+    found.update(mixers(con, chain, [a for a in rest if "native" in reached_assets.get(a, ())], params))
     rest = [a for a in rest if a not in found]
     if rest:
-        reached_assets: dict[str, set[str]] = {}
-        for flow in prop.flows.values():
-            if flow.move.receiver in rest:
-                reached_assets.setdefault(flow.move.receiver, set()).add(flow.move.asset)
         found.update(services(con, chain, rest, cluster, victims, reached_assets, params,
                               result.ensure if result.live else None))
     return found
