@@ -3,7 +3,8 @@
 Pure: given the loaded transfers, the tainted inflows (sources) and the addresses being followed
 (each with its hop depth), replay every transfer in (block, log/transaction index) order with a
 ledger per address and asset. Money leaves an address only after it arrived; each asset is traced
-on its own (USDT stays USDT). What this returns is what the next step classifies.
+on its own until a conversion (heuristics/conversion.py: a swap, a WETH wrap) carries the money
+into another asset. What this returns is what the next step classifies.
 """
 
 from __future__ import annotations
