@@ -75,3 +75,29 @@ def test_a_live_tron_trace_reaches_the_worlds_deposit_addresses(tmp_path):
         "SELECT address FROM trace_addresses WHERE run_id = ? AND role = 'perpetrator'", [run.run_id]).fetchall()}
     assert not services & perpetrators
     con.close()
+
+
+def test_source_tron_needs_no_chain_option_and_several_chains_must_be_named(tmp_path):
+    """`reports import FILE --case C --source tron --tron-url URL` works as written; a case whose
+    seeds are on several chains asks for --chain, naming them."""
+    import pytest
+    from typer.testing import CliRunner
+
+    from tracers.cli import EXIT_REFUSED, Source, app, live_chain
+    from tracers.errors import TracersError
+
+    simulate(tmp_path / "world", SimulationConfig(seed=21, victims=6, users=60, transfers=1500))
+    tags, reports = tron_files(tmp_path / "world", tmp_path)
+    db = str(tmp_path / "cli.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "case", "open", "TRON-2"]).exit_code == 0
+    with TronServer(World.load(tmp_path / "world")) as server:
+        result = runner.invoke(app, ["--db", db, "reports", "import", str(reports), "--case", "TRON-2",
+                                     "--source", "tron", "--tron-url", server.url])
+    assert result.exit_code in (0, EXIT_REFUSED), result.output
+    assert " 0 accepted" not in result.output and "use --chain tron" not in result.output
+    assert live_chain(Source.tron, None, set()) == "tron"
+    assert live_chain(Source.rpc, None, {"ethereum"}) == "ethereum"
+    assert live_chain(Source.rpc, "BSC", {"ethereum", "tron"}) == "bsc"
+    with pytest.raises(TracersError, match="several chains \\(ethereum, tron\\): give --chain"):
+        live_chain(Source.explorer, None, {"ethereum", "tron"})

@@ -96,6 +96,41 @@ ExplorerOpt = Annotated[
 TronOpt = Annotated[
     str | None, typer.Option("--tron-url", envvar="TRACERS_TRON_URL", help="TronGrid API URL.")
 ]
+LiveChainOpt = Annotated[
+    str | None,
+    typer.Option("--chain", help="Chain the live source reads. Inferred when it can be: tron for "
+                                 "--source tron, else the one chain the reports or the case's seeds name."),
+]
+
+
+def live_chain(source: Source, chain: str | None, named: set[str]) -> str:
+    """The chain a live source reads: as given; tron for --source tron; else the one chain the
+    reports or seeds name (ethereum when they name none); several: an error listing them."""
+    if chain:
+        return chain.strip().lower()
+    if source is Source.tron:
+        return "tron"
+    named = {c.strip().lower() for c in named if c and c.strip()}
+    if len(named) > 1:
+        raise TracersError(f"the case names several chains ({', '.join(sorted(named))}): give --chain to "
+                           "say which one the live source reads")
+    return next(iter(named), "ethereum")
+
+
+def _chains_in_file(path: Path) -> set[str]:
+    """The `chain` cells of a reports CSV (empty when it cannot be read: the import says why)."""
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return {row.get("chain") or "" for row in csv.DictReader(handle)} - {""}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
+
+
+def _chains_of_case(con, case: str | None) -> set[str]:
+    query = "SELECT DISTINCT chain FROM seeds" + (" WHERE case_id = ?" if case else "")
+    return {c for (c,) in con.execute(query, [case] if case else []).fetchall()}
 
 
 def _version(value: bool) -> None:
@@ -284,7 +319,7 @@ def reports_import_cmd(
                                               "victim_address,scam_address,amount")],
     case: CaseOpt,
     source: SourceOpt = Source.store,
-    chain: Annotated[str, typer.Option("--chain", help="Chain the live source serves.")] = "ethereum",
+    chain: LiveChainOpt = None,
     rpc_url: RpcOpt = None,
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
@@ -303,6 +338,7 @@ def reports_import_cmd(
             from tracers.sources.factory import make_source, spec_from_options
             from tracers.sources.fetcher import Fetcher
 
+            chain = live_chain(source, chain, _chains_in_file(file))
             spec = spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url)
             ensure[chain] = Fetcher(con, make_source(spec), chain).ensure
         summary = import_reports(con, case, file, ensure)
@@ -355,7 +391,11 @@ def trace_cmd(
     address: Annotated[
         str | None, typer.Argument(help="A scam address to add as a seed before tracing.")
     ] = None,
-    chain: Annotated[str, typer.Option("--chain", help="Chain of ADDRESS.")] = "ethereum",
+    chain: Annotated[
+        str | None, typer.Option("--chain", help="Chain of ADDRESS and of the live source. Inferred when it "
+                                                 "can be: tron for --source tron or a Tron address, else the "
+                                                 "one chain of the case's seeds, else ethereum.")
+    ] = None,
     hops: Annotated[int, typer.Option("--hops", help="Stop this many hops from a victim's payment.")] = 12,
     window: Annotated[
         str, typer.Option("--window", help="Follow money out of an address only this long after "
@@ -389,6 +429,14 @@ def trace_cmd(
     if hops < 1:
         raise typer.BadParameter("--hops must be at least 1")
     params = TraceParams(hops=hops, window_seconds=parse_duration(window), taint=Taint(taint.value))
+    if chain is None:
+        from tracers.chains import looks_like_address
+
+        named = {"tron"} if address and looks_like_address("tron", address) else set()
+        if not named and not address and source is not Source.store:
+            with store(ctx) as con:
+                named = _chains_of_case(con, case)
+        chain = live_chain(source, None, named)
     if source is not Source.store:
         from tracers.sources.factory import spec_from_options
 
@@ -612,7 +660,7 @@ def monitor_run_cmd(
     ctx: typer.Context,
     case: Annotated[str | None, typer.Option("--case", help="Only this case.")] = None,
     source: SourceOpt = Source.store,
-    chain: Annotated[str, typer.Option("--chain", help="Chain the live source serves.")] = "ethereum",
+    chain: LiveChainOpt = None,
     rpc_url: RpcOpt = None,
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
@@ -622,6 +670,9 @@ def monitor_run_cmd(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from flows.monitor import monitor_clusters
 
+    if chain is None:
+        with store(ctx) as con:
+            chain = live_chain(source, None, _chains_of_case(con, case) if source is not Source.store else set())
     with _stages("monitoring") as step:
         step("starting the Prefect flow")
         summary = monitor_clusters(case=case, source=source.value, chain=chain, db=str(ctx.obj["db"]),
