@@ -102,6 +102,20 @@ LiveChainOpt = Annotated[
                                  "--source tron, else the one chain the reports or the case's seeds name."),
 ]
 
+ChainIdOpt = Annotated[
+    int | None,
+    typer.Option("--chain-id", min=1, help="--source rpc: accept a node serving this chain id (a local fork "
+                                           "or test node: anvil and hardhat serve 31337). Env: "
+                                           "TRACERS_RPC_CHAIN_ID_<CHAIN>."),
+]
+
+
+def accept_chain_id(chain: str, chain_id: int | None) -> None:
+    """--chain-id N: the node may serve id N for this chain, here and in the flows this process runs
+    (they read TRACERS_RPC_CHAIN_ID_<CHAIN>, as deployments do)."""
+    if chain_id is not None:
+        os.environ[f"TRACERS_RPC_CHAIN_ID_{chain.upper()}"] = str(chain_id)
+
 
 def live_chain(source: Source, chain: str | None, named: set[str]) -> str:
     """The chain a live source reads: as given; tron for --source tron; else the one chain the
@@ -323,6 +337,7 @@ def reports_import_cmd(
     rpc_url: RpcOpt = None,
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
+    chain_id: ChainIdOpt = None,
 ) -> None:
     """Check each victim report and import it; accepted reports become the case's seeds.
 
@@ -339,6 +354,7 @@ def reports_import_cmd(
             from tracers.sources.fetcher import Fetcher
 
             chain = live_chain(source, chain, _chains_in_file(file))
+            accept_chain_id(chain, chain_id)
             spec = spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url)
             ensure[chain] = Fetcher(con, make_source(spec), chain).ensure
         summary = import_reports(con, case, file, ensure)
@@ -418,6 +434,7 @@ def trace_cmd(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Live sources: seconds to wait for one answer.")
     ] = 30.0,
+    chain_id: ChainIdOpt = None,
 ) -> None:
     """Trace a case from its seeds to exchange deposit addresses and services; keeps the run.
 
@@ -437,6 +454,7 @@ def trace_cmd(
             with store(ctx) as con:
                 named = _chains_of_case(con, case)
         chain = live_chain(source, None, named)
+    accept_chain_id(chain, chain_id)
     if source is not Source.store:
         from tracers.sources.factory import spec_from_options
 
@@ -665,6 +683,7 @@ def monitor_run_cmd(
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
     webhook: WebhookOpt = None,
+    chain_id: ChainIdOpt = None,
 ) -> None:
     """One monitoring pass now (the monitor_clusters Prefect flow)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
@@ -673,6 +692,7 @@ def monitor_run_cmd(
     if chain is None:
         with store(ctx) as con:
             chain = live_chain(source, None, _chains_of_case(con, case) if source is not Source.store else set())
+    accept_chain_id(chain, chain_id)
     with _stages("monitoring") as step:
         step("starting the Prefect flow")
         summary = monitor_clusters(case=case, source=source.value, chain=chain, db=str(ctx.obj["db"]),

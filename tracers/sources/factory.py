@@ -20,6 +20,7 @@ class SourceSpec:
     confirmations: int = 0
     rate: float = 3.0  # requests per second (explorer, tron)
     timeout: float = 30.0
+    chain_id: int | None = None  # rpc: the id the node must answer; None: the chain's own
 
     def describe(self) -> str:
         """The source without credentials, for logs and evidence."""
@@ -33,8 +34,10 @@ class SourceSpec:
 
 def spec_from_options(kind: str, chain: str, rpc_url: str | None, explorer_url: str | None,
                       tron_url: str | None, confirmations: int = 0, rate: float = 3.0,
-                      timeout: float = 30.0) -> SourceSpec:
-    """The source the CLI options (or their environment variables) name; a clear error if none."""
+                      timeout: float = 30.0, chain_id: int | None = None) -> SourceSpec:
+    """The source the CLI options (or their environment variables) name; a clear error if none.
+    `chain_id` (or TRACERS_RPC_CHAIN_ID_<CHAIN>) accepts a node that serves another chain id than
+    the chain's own: a local fork or test node (anvil, hardhat: 31337)."""
     url = {"rpc": rpc_url, "explorer": explorer_url, "tron": tron_url}[kind]
     if kind == "rpc":
         url = url or os.environ.get(f"TRACERS_RPC_URL_{chain.upper()}") or os.environ.get("TRACERS_RPC_URL")
@@ -46,7 +49,13 @@ def spec_from_options(kind: str, chain: str, rpc_url: str | None, explorer_url: 
         raise SourceError(f"--source {kind} needs a URL: give {option} URL or set {env}")
     if kind == "tron" and chain != "tron":
         raise SourceError("--source tron reads the tron chain: use --chain tron")
-    return SourceSpec(kind, url, chain, confirmations, rate, timeout)
+    if chain_id is None and kind == "rpc":
+        text = os.environ.get(f"TRACERS_RPC_CHAIN_ID_{chain.upper()}", "").strip()
+        if text and not text.isdigit():
+            raise SourceError(f"TRACERS_RPC_CHAIN_ID_{chain.upper()}={text!r}: give the node's chain id as a "
+                              "number, e.g. 31337")
+        chain_id = int(text) if text else None
+    return SourceSpec(kind, url, chain, confirmations, rate, timeout, chain_id)
 
 
 _cache: dict[SourceSpec, object] = {}
@@ -67,8 +76,9 @@ def _build(spec: SourceSpec):
     if spec.kind == "rpc":
         from tracers.sources.rpc import RpcSource
 
+        options = {"chain_id": spec.chain_id} if spec.chain_id is not None else {}
         return RpcSource.from_url(spec.url, spec.chain, confirmations=spec.confirmations,
-                                  timeout=spec.timeout)
+                                  timeout=spec.timeout, **options)
     if spec.kind == "explorer":
         from tracers.sources.explorer import ExplorerSource
 

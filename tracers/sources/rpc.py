@@ -258,8 +258,9 @@ class RpcSource:
         if self.chain_id is not None and chain_id != self.chain_id:
             raise SourceError(
                 f"the node at {self.shown_url} serves chain id {chain_id}, not {self.chain} "
-                f"({self.chain_id}): point the {self.chain} source at a {self.chain} node "
-                "(a local test node: pass chain_id=None or its id)"
+                f"({self.chain_id}): point the {self.chain} source at a {self.chain} node, or, for a "
+                f"local fork or test node, accept its id with --chain-id {chain_id} (or "
+                f"TRACERS_RPC_CHAIN_ID_{self.chain.upper()}={chain_id})"
             )
         ots = self._answers(rpc, "ots_getApiLevel", [], lambda level: isinstance(level, int))
         latest = hex(hex_int(rpc.call("eth_blockNumber", [])))
