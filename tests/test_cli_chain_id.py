@@ -3,25 +3,32 @@ its error names the command-line fix, and `--chain-id 31337` traces the case thr
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from fakes.anvil import EMITTER, Anvil, _Batcher
 from test_anvil_swap import GENESIS, mine, word
 from test_heuristics import HOT, SCAM, USDT, VICTIM, U
-from tracers.cli import app
 from tracers.reports import REPORT_COLUMNS
 
 DEPOSIT = "0x" + "d1" * 20
 
 
-def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_chain_id(
-        tmp_path, monkeypatch, prefect_server):
-    monkeypatch.setenv("TRACERS_RPC_CHAIN_ID_ETHEREUM", "")  # whatever the CLI sets is undone afterwards
+def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_chain_id(tmp_path):
+    """The installed command in its own process, as an analyst runs it (its Prefect flow included)."""
     db = str(tmp_path / "s.duckdb")
-    runner = CliRunner()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACERS_RPC_CHAIN_ID_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    command = [str(Path(sys.executable).with_name("tracers"))]
 
     def run(*args):
-        return runner.invoke(app, ["--db", db, *args])
+        done = subprocess.run([*command, "--db", db, *args], capture_output=True, text=True, env=env, timeout=600)
+        done.output = done.stdout + done.stderr
+        done.exit_code = done.returncode
+        return done
 
     with Anvil.start(timestamp=GENESIS) as node:  # anvil's own chain id, 31337
         rpc = _Batcher(node.w3)
