@@ -5,6 +5,9 @@ of the same case, and wall time under a 3 requests/s limit against requests / 3.
   per 1,000-record page, plus the one head request. Goal: requests / lower bound <= 1.2.
 - A second trace of the same case: requests for blocks already fetched (goal: 0).
 - Wall time of a trace limited to 3 requests/s against requests / 3 (the limit's own floor).
+- Fetch runners: the same trace through the trace_case flow with fetches on threads and on a
+  local Dask cluster (2 worker processes): requests per second and requests / lower bound of each,
+  against the in-process fetcher of the same run (BENCH_LIVE_RUNNERS=0 leaves this out).
 The source is a local Etherscan-v2 server (tests/fakes) answering from a simulated world.
 """
 
@@ -92,6 +95,8 @@ def main() -> None:
             if _want_limited() else (0, None, 0)
         )
 
+        runners = _compare_runners(folder, empty, world, reports, elapsed, made, bound) if _want("RUNNERS") else []
+
     print(f"live trace via a local Etherscan-v2 server: {fetched} addresses fetched")
     print(f"  requests made                {made:8d}")
     print(f"  lower bound (addr x endpoint x page + head) {bound:5d}")
@@ -103,10 +108,59 @@ def main() -> None:
               f"floor requests/3 = {floor:.1f} s; ratio {limited_s / floor:.2f}x")
 
 
+    if runners:
+        print("  fetch runners (the trace_case flow; in-process: the library's fetcher, the baseline):")
+        print(f"    {'runner':<22} {'requests':>8} {'seconds':>8} {'req/s':>8} {'vs in-process':>13} "
+              f"{'made/lower bound':>16}")
+        base = runners[0][3]
+        for name, requests_made, seconds, per_second, lower in runners:
+            print(f"    {name:<22} {requests_made:8d} {seconds:8.1f} {per_second:8.1f} "
+                  f"{per_second / base:12.2f}x {requests_made / lower:15.2f}x")
+
+
+def _compare_runners(folder: Path, empty: Path, world: World, reports: Path, elapsed: float, made: int,
+                     bound: int) -> list[tuple]:
+    """The trace through the flow on each runner, seeds imported first (not counted)."""
+    from distributed import LocalCluster
+    from prefect.testing.utilities import prefect_test_harness
+
+    rows = [("in-process (library)", made, elapsed, made / elapsed, bound)]
+    with prefect_test_harness(server_startup_timeout=120):
+        rows.append(_flow_run(folder, empty, world, reports, "threads (8)", runner="threads"))
+        with LocalCluster(n_workers=2, threads_per_worker=4, processes=True, dashboard_address=None) as cluster:
+            rows.append(_flow_run(folder, empty, world, reports, "dask (2 processes)", runner="dask",
+                                  dask_address=cluster.scheduler_address))
+    return rows
+
+
+def _flow_run(folder: Path, empty: Path, world: World, reports: Path, name: str, **runner) -> tuple:
+    from flows.trace import trace_case as trace_case_flow
+
+    db = folder / f"{runner['runner']}.duckdb"
+    shutil.copy(empty, db)
+    con = connect(db)
+    with ExplorerServer(world) as server:  # the seeds, checked against their payments (not counted)
+        source = ExplorerSource(server.url + "/v2/api", chain="ethereum", session=requests.Session(), rate=1000.0)
+        import_reports(con, CASE, reports, ensure={"ethereum": Fetcher(con, source, "ethereum")})
+    con.close()
+    with ExplorerServer(world) as server:
+        started = time.perf_counter()
+        trace_case_flow(case=CASE, source="explorer", explorer_url=server.url + "/v2/api", db=str(db),
+                        rate=1000.0, **runner)
+        seconds = time.perf_counter() - started
+        made = len(server.requests)
+        lower = _lower_bound(world, server)
+    return name, made, seconds, made / seconds, lower
+
+
 def _want_limited() -> bool:
+    return _want("LIMITED")
+
+
+def _want(part: str) -> bool:
     import os
 
-    return os.environ.get("BENCH_LIVE_LIMITED", "1") != "0"
+    return os.environ.get(f"BENCH_LIVE_{part}", "1") != "0"
 
 
 if __name__ == "__main__":

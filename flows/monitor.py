@@ -7,12 +7,11 @@ import requests
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.trace import ParallelFetcher
+from flows.trace import live_fetcher
 from tracers.monitor.artifacts import alerts_markdown, alerts_table, artifact_key
 from tracers.monitor.deliver import deliver_pending, webhook_url_is_safe
 from tracers.monitor.pass_ import list_alerts, run_pass
 from tracers.monitor.watch import watched_cases
-from tracers.sources.factory import spec_from_options
 from tracers.store import connect
 
 
@@ -27,6 +26,9 @@ def monitor_clusters(
     tron_url: str | None = None,
     webhook: str | None = None,
     only_due: bool = False,
+    chain_id: int | None = None,
+    runner: str | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Watch known clusters: trace each monitored case again (a live source fetches only what is
     new since each address's checkpoint) and alert on new outflows, deposits, new deposit
@@ -44,6 +46,10 @@ def monitor_clusters(
         webhook: Also POST every new alert to this URL (besides the monitors' own webhooks).
         only_due: Only the cases whose monitors' own schedules (tracers monitor add --cron) have
             come round since their last pass; the scheduled deployment sets it.
+        chain_id: Source rpc: accept a node serving this chain id (a local fork or test node);
+            empty: TRACERS_RPC_CHAIN_ID_<CHAIN>.
+        runner: Where fetches run: threads (this process) or dask (a Dask cluster).
+        dask_address: Runner dask: the scheduler (or TRACERS_DASK_ADDRESS); empty: a local cluster.
     """
     logger = get_run_logger()
     if webhook:
@@ -52,29 +58,33 @@ def monitor_clusters(
     summary: dict[str, dict] = {}
     try:
         cases = watched_cases(con, case, only_due=only_due)
-        ensure = {}
-        if source != "store":
-            spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url)
-            ensure[chain] = ParallelFetcher(con, spec)
-        for case_id, hooks in cases.items():
-            hooks = hooks + ([webhook] if webhook and webhook not in hooks else [])
-            result = run_pass(con, case_id, ensure=ensure, progress=logger.info, webhooks=hooks)
-            if result.is_baseline:
-                logger.info("%s: baseline recorded (run %s)", case_id, result.run_id)
-            else:
-                logger.info("%s: %d new alerts", case_id, len(result.new_alerts))
-            if result.new_alerts:
-                fresh = {a["alert_id"] for a in result.new_alerts}
-                rows = [a for a in list_alerts(con, case_id) if a["alert_id"] in fresh]
-                create_markdown_artifact(alerts_markdown(rows, case_id, result.pass_id),
-                                         key=artifact_key("alerts", case_id),
-                                         description=f"alerts of {result.pass_id}")
-                create_table_artifact(alerts_table(rows), key=artifact_key("alerts", case_id, "table"),
-                                      description=f"alerts of {result.pass_id}")
-            summary[case_id] = {"pass_id": result.pass_id, "run_id": result.run_id,
-                                "baseline": result.is_baseline, "alerts": len(result.new_alerts)}
+        with live_fetcher(con, source, chain, rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url,
+                          chain_id=chain_id, runner=runner, dask_address=dask_address) as fetcher:
+            ensure = {chain: fetcher} if fetcher else {}
+            for case_id, hooks in cases.items():
+                summary[case_id] = _pass(con, case_id, hooks, webhook, ensure, logger)
         report = deliver_pending(con, requests.Session())
         summary["_deliveries"] = {"delivered": report.delivered, "pending": report.still_pending}
     finally:
         con.close()
     return summary
+
+
+def _pass(con, case_id: str, hooks: list[str], webhook: str | None, ensure: dict, logger) -> dict:
+    """One case's monitoring pass; its new alerts as Prefect artifacts."""
+    hooks = hooks + ([webhook] if webhook and webhook not in hooks else [])
+    result = run_pass(con, case_id, ensure=ensure, progress=logger.info, webhooks=hooks)
+    if result.is_baseline:
+        logger.info("%s: baseline recorded (run %s)", case_id, result.run_id)
+    else:
+        logger.info("%s: %d new alerts", case_id, len(result.new_alerts))
+    if result.new_alerts:
+        fresh = {a["alert_id"] for a in result.new_alerts}
+        rows = [a for a in list_alerts(con, case_id) if a["alert_id"] in fresh]
+        create_markdown_artifact(alerts_markdown(rows, case_id, result.pass_id),
+                                 key=artifact_key("alerts", case_id),
+                                 description=f"alerts of {result.pass_id}")
+        create_table_artifact(alerts_table(rows), key=artifact_key("alerts", case_id, "table"),
+                              description=f"alerts of {result.pass_id}")
+    return {"pass_id": result.pass_id, "run_id": result.run_id, "baseline": result.is_baseline,
+            "alerts": len(result.new_alerts)}

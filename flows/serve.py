@@ -16,7 +16,6 @@ belong to monitors (`tracers monitor add --webhook`), in the store, for the same
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from prefect import serve as prefect_serve
@@ -27,7 +26,8 @@ from prefect.settings import get_current_settings
 from flows.monitor import monitor_clusters
 from flows.trace import trace_case, trace_wallet
 from tracers.errors import TracersError
-from tracers.sources.factory import ENV_URL, spec_from_options
+from tracers import settings
+from tracers.sources.factory import spec_from_options
 
 TRACE_CASE = "tracers-trace-case"
 TRACE_WALLET = "tracers-trace-wallet"
@@ -42,12 +42,15 @@ class ServeError(TracersError, ValueError):
 
 
 def deployments(db: str | Path, cron: str = DEFAULT_CRON, source: str = "store",
-                chain: str = "ethereum") -> list[RunnerDeployment]:
-    """The three deployments; their parameters default to this store, source and chain (the
-    analyst can change any of them in the run form)."""
+                chain: str = "ethereum", runner: str = "threads") -> list[RunnerDeployment]:
+    """The three deployments; their parameters default to this store, source, chain and fetch
+    runner (threads, or dask: TRACERS_DASK_ADDRESS of this process names the cluster); the analyst
+    can change any of them in the run form."""
     schedule = _schedule(cron)
     _check_source(source, chain)
-    defaults = {"db": str(Path(db).resolve()), "source": source, "chain": chain}
+    if runner not in settings.RUNNERS:
+        raise ServeError(f"--runner {runner!r}: use one of {', '.join(settings.RUNNERS)}")
+    defaults = {"db": str(Path(db).resolve()), "source": source, "chain": chain, "runner": runner}
 
     def deploy(flow, name: str, description: str, schedules=None, extra=None) -> RunnerDeployment:
         return flow.to_deployment(name, parameters=defaults | (extra or {}), description=description, tags=TAGS,
@@ -65,7 +68,7 @@ def deployments(db: str | Path, cron: str = DEFAULT_CRON, source: str = "store",
 
 
 def serve(db: str | Path, cron: str = DEFAULT_CRON, source: str = "store", chain: str = "ethereum",
-          limit: int = 1) -> None:
+          limit: int = 1, runner: str = "threads") -> None:
     """Register the three deployments and run their flow runs until stopped (Ctrl-C, SIGTERM).
 
     `limit` flow runs at a time (default 1: one DuckDB file has one writer; a run started while
@@ -74,7 +77,7 @@ def serve(db: str | Path, cron: str = DEFAULT_CRON, source: str = "store", chain
     """
     if limit < 1:
         raise ServeError(f"--limit {limit}: give 1 or more flow runs at a time")
-    served = deployments(db, cron, source, chain)
+    served = deployments(db, cron, source, chain, runner)
     if not get_current_settings().api.url:
         raise ServeError("serving needs a Prefect server (schedules do not run on the temporary one): "
                          "run `prefect server start`, then set PREFECT_API_URL=http://127.0.0.1:4200/api")
@@ -96,8 +99,9 @@ def _check_source(source: str, chain: str) -> None:
         raise ServeError(f"--source {source!r}: use one of {', '.join(SOURCES)}")
     if source == "store":
         return
-    names = [f"TRACERS_RPC_URL_{chain.upper()}", "TRACERS_RPC_URL"] if source == "rpc" else [ENV_URL[source]]
-    if not any(os.environ.get(name) for name in names):
-        raise ServeError(f"--source {source} reads its URL from the environment: set {' or '.join(names)} "
+    setting = f"{source}_url"
+    if not settings.resolve(setting, None, chain):
+        names = " or ".join(settings.variables(setting, chain))
+        raise ServeError(f"--source {source} reads its URL from the environment: set {names} "
                          "for the serving process (a URL may hold a key: it is never a parameter)")
     spec_from_options(source, chain, None, None, None)  # e.g. --source tron needs --chain tron

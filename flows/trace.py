@@ -10,41 +10,37 @@ results are written by the flow itself, one writer, each fetch with its checkpoi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prefect import flow, get_run_logger
 
-from flows.tasks import fetch_address, source_head
-from tracers.sources.factory import SourceSpec, spec_from_options
-from tracers.sources.fetcher import plan
+from flows.tasks import fetch_runner, prefect_executor
+from tracers.sources.factory import make_source, spec_from_options
+from tracers.sources.fetcher import Fetcher
 from tracers.store import connect
-from tracers.store.write import write_fetch
 from tracers.trace import Taint, TraceParams, add_address_seed, parse_duration
 from tracers.trace import trace_case as trace_case_over_store
 
 
-class ParallelFetcher:
-    """ensure(addresses): fetch in parallel through Prefect tasks, write here (one writer)."""
-
-    def __init__(self, con, spec: SourceSpec, start_block: int = 0):
-        self.con, self.spec, self.start_block = con, spec, start_block
-        self.head = source_head(spec)
-        self.requests = 0
-        self.fetched = 0
-
-    def __call__(self, addresses: Iterable[str]) -> int:
-        jobs = plan(self.con, self.spec.kind, self.spec.chain, self.head, addresses, self.start_block)
-        if not jobs:
-            return 0
-        futures = [fetch_address.submit(self.spec, job) for job in jobs]
-        for future in futures:  # written in submission order: the same store whatever finishes first
-            result = future.result()
-            write_fetch(self.con, result)
-            self.requests += result.requests
-        self.fetched += len(jobs)
-        get_run_logger().info("fetched %d addresses from %s (%d requests so far)",
-                              len(jobs), self.spec.describe(), self.requests)
-        return len(jobs)
+@contextmanager
+def live_fetcher(con, source: str, chain: str, *, rpc_url=None, explorer_url=None, tron_url=None,
+                 chain_id=None, confirmations=0, rate=3.0, timeout=30.0, start_block=0,
+                 runner=None, dask_address=None) -> Iterator[Fetcher | None]:
+    """The fetcher of a flow: fetch tasks on threads or a Dask cluster, results written here
+    (one writer); None for source store."""
+    if source == "store":
+        yield None
+        return
+    spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url, confirmations, rate,
+                             timeout, chain_id)
+    logger = get_run_logger()
+    with fetch_runner(runner, dask_address) as task_runner:
+        fetcher = Fetcher(con, make_source(spec), chain, executor=prefect_executor(spec, task_runner),
+                          progress=logger.info, start_block=start_block)
+        logger.info("pulling %s data from %s up to block %d (fetches on %s)", chain, spec.describe(),
+                    fetcher.head, type(task_runner).__name__)
+        yield fetcher
 
 
 @flow(name="trace_case", log_prints=True)
@@ -63,6 +59,9 @@ def trace_case(
     start_block: int = 0,
     rate: float = 3.0,
     timeout: float = 30.0,
+    chain_id: int | None = None,
+    runner: str | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Trace a case from its seeds (victim reports, named scam addresses), pulling the chain data
     it needs from a live source (`rpc`, `explorer`, `tron`) or using the store as it is (`store`).
@@ -76,7 +75,8 @@ def trace_case(
         db: The store, a DuckDB file path as the serving process sees it.
         rpc_url: JSON-RPC URL for source rpc; empty: TRACERS_RPC_URL_<CHAIN> or TRACERS_RPC_URL
             of the process that runs the flow (keep URLs holding keys there).
-        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL. The key
+        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL_<CHAIN> or
+            TRACERS_EXPLORER_URL. The key
             is read from TRACERS_ETHERSCAN_KEY only.
         tron_url: TronGrid URL for source tron; empty: TRACERS_TRON_URL. The key is read from
             TRACERS_TRONGRID_KEY only.
@@ -88,20 +88,22 @@ def trace_case(
         start_block: Live sources: the first block read for an address never fetched before.
         rate: Live sources: requests per second at most.
         timeout: Live sources: seconds to wait for one answer.
+        chain_id: Source rpc: accept a node serving this chain id (a local fork or test node:
+            31337); empty: TRACERS_RPC_CHAIN_ID_<CHAIN>, else the chain's own id.
+        runner: Where fetches run: threads (this process) or dask (a Dask cluster).
+        dask_address: Runner dask: the scheduler, e.g. tcp://dask-scheduler:8786; empty:
+            TRACERS_DASK_ADDRESS, else a local cluster of 2 worker processes.
     """
     logger = get_run_logger()
     params = TraceParams(hops=hops, window_seconds=parse_duration(window), taint=Taint(taint))
     con = connect(db)
     try:
-        ensure = {}
-        fetcher = None
-        if source != "store":
-            spec = spec_from_options(source, chain, rpc_url, explorer_url, tron_url, confirmations,
-                                     rate, timeout)
-            fetcher = ParallelFetcher(con, spec, start_block)
-            ensure[chain] = fetcher
-            logger.info("pulling %s data from %s up to block %d", chain, spec.describe(), fetcher.head)
-        run = trace_case_over_store(con, case, params, progress=logger.info, ensure=ensure)
+        with live_fetcher(con, source, chain, rpc_url=rpc_url, explorer_url=explorer_url,
+                          tron_url=tron_url, chain_id=chain_id, confirmations=confirmations, rate=rate,
+                          timeout=timeout, start_block=start_block, runner=runner,
+                          dask_address=dask_address) as fetcher:
+            ensure = {chain: fetcher} if fetcher else {}
+            run = trace_case_over_store(con, case, params, progress=logger.info, ensure=ensure)
     finally:
         con.close()
     return {"run_id": run.run_id, "summary": run.summary,
@@ -126,6 +128,9 @@ def trace_wallet(
     start_block: int = 0,
     rate: float = 3.0,
     timeout: float = 30.0,
+    chain_id: int | None = None,
+    runner: str | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Trace from one wallet an analyst names (added to the case as a seed).
 
@@ -138,7 +143,8 @@ def trace_wallet(
         db: The store, a DuckDB file path as the serving process sees it.
         rpc_url: JSON-RPC URL for source rpc; empty: TRACERS_RPC_URL_<CHAIN> or TRACERS_RPC_URL
             of the process that runs the flow (keep URLs holding keys there).
-        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL. The key
+        explorer_url: Explorer API URL for source explorer; empty: TRACERS_EXPLORER_URL_<CHAIN> or
+            TRACERS_EXPLORER_URL. The key
             is read from TRACERS_ETHERSCAN_KEY only.
         tron_url: TronGrid URL for source tron; empty: TRACERS_TRON_URL. The key is read from
             TRACERS_TRONGRID_KEY only.
@@ -150,6 +156,11 @@ def trace_wallet(
         start_block: Live sources: the first block read for an address never fetched before.
         rate: Live sources: requests per second at most.
         timeout: Live sources: seconds to wait for one answer.
+        chain_id: Source rpc: accept a node serving this chain id (a local fork or test node:
+            31337); empty: TRACERS_RPC_CHAIN_ID_<CHAIN>, else the chain's own id.
+        runner: Where fetches run: threads (this process) or dask (a Dask cluster).
+        dask_address: Runner dask: the scheduler, e.g. tcp://dask-scheduler:8786; empty:
+            TRACERS_DASK_ADDRESS, else a local cluster of 2 worker processes.
     """
     con = connect(db)
     try:
@@ -159,4 +170,4 @@ def trace_wallet(
     return trace_case(case=case, source=source, chain=chain, db=db, rpc_url=rpc_url,
                       explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations,
                       hops=hops, window=window, taint=taint, start_block=start_block, rate=rate,
-                      timeout=timeout)
+                      timeout=timeout, chain_id=chain_id, runner=runner, dask_address=dask_address)

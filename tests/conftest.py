@@ -203,3 +203,19 @@ def trace_snapshot(con, run_id):
         "SELECT tx_hash, kind, position, CAST(traced_amount AS VARCHAR) FROM trace_flows "
         "WHERE run_id = ? ORDER BY ALL", [run_id]).fetchall()
     return roles, flows
+
+
+def live_world(folder: Path, case: str, **config) -> tuple:
+    """A simulated world, the store trace of its case (the reference), and folder/empty.duckdb: the
+    analyst's store before any live fetch (tags, the case and its reports, no chain data).
+    Returns (folder, reference, fakes.world.World)."""
+    import shutil
+
+    from fakes.world import World
+
+    reference = traced_world(folder, case, **config)
+    con = connect(folder / "full.duckdb")
+    forget_chain_data(con)
+    con.close()
+    shutil.copy(folder / "full.duckdb", folder / "empty.duckdb")
+    return folder, reference, World.load(folder / "world")

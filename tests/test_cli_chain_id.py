@@ -1,8 +1,11 @@
 """A local test node serves its own chain id (anvil: 31337): the check that protects evidence stays,
-its error names the command-line fix, and `--chain-id 31337` traces the case through that node."""
+its error names the command-line fix, `--chain-id 31337` traces the case through that node, and the
+export's manifest says which node served which chain id. Settings resolve one way: the command
+line, then TRACERS_RPC_URL_<CHAIN>, then TRACERS_RPC_URL."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -24,8 +27,9 @@ def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_
                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
     command = [str(Path(sys.executable).with_name("tracers"))]
 
-    def run(*args):
-        done = subprocess.run([*command, "--db", db, *args], capture_output=True, text=True, env=env, timeout=600)
+    def run(*args, **variables):
+        done = subprocess.run([*command, "--db", db, *args], capture_output=True, text=True,
+                              env=env | variables, timeout=600)
         done.output = done.stdout + done.stderr
         done.exit_code = done.returncode
         return done
@@ -57,3 +61,21 @@ def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_
         traced = run("trace", "--case", "K-ID", *live, "--chain-id", "31337")
         assert traced.exit_code == 0, traced.output
         assert "1 exchange deposit addresses" in traced.output
+
+        exported = run("export", "subpoena", "--case", "K-ID", "--out", str(tmp_path / "out"))
+        assert exported.exit_code == 0, exported.output
+        manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+        source = manifest["trace_params"]["sources"]["ethereum"]
+        assert source["source"] == "rpc" and source["url"] == node.url.rstrip("/")
+        assert source["chain_id"] == 31337 and source["chain_id_accepted"] is True
+        assert source["head"] == node.w3.eth.block_number
+
+        # no flags: the per-chain variables beat the generic one (which points nowhere)
+        again = run("trace", "--case", "K-ID", "--source", "rpc", TRACERS_RPC_URL="http://127.0.0.1:9/",
+                    TRACERS_RPC_URL_ETHEREUM=node.url, TRACERS_RPC_CHAIN_ID_ETHEREUM="31337")
+        assert again.exit_code == 0, again.output
+        assert "1 exchange deposit addresses" in again.output
+        bad = run("trace", "--case", "K-ID", "--source", "rpc", TRACERS_RPC_URL_ETHEREUM=node.url,
+                  TRACERS_RPC_CHAIN_ID_ETHEREUM="anvil")
+        assert bad.exit_code != 0 and "TRACERS_RPC_CHAIN_ID_ETHEREUM='anvil'" in bad.output
+        assert "e.g. TRACERS_RPC_CHAIN_ID_ETHEREUM=31337" in bad.output and "Traceback" not in bad.output

@@ -115,6 +115,25 @@ def test_compose_file_validates_and_wires_the_services(tmp_path):
     assert "anvil" not in compose_config(tmp_path)["services"]  # only with --profile demo
 
 
+def test_compose_dask_profile_adds_a_cluster_the_flows_fetch_on(tmp_path):
+    assert not {"dask-scheduler", "dask-worker"} & set(compose_config(tmp_path)["services"])
+    config = compose_config(tmp_path, "dask", env_lines="TRACERS_RUNNER=dask\n")
+    services = config["services"]
+    scheduler, worker, tracers = services["dask-scheduler"], services["dask-worker"], services["tracers"]
+    assert scheduler["profiles"] == worker["profiles"] == ["dask"]
+    assert scheduler["image"] == worker["image"] == tracers["image"]  # workers import tracers' tasks
+    assert scheduler["command"][:2] == ["dask", "scheduler"] and "8786" in scheduler["command"]
+    assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert tracers["environment"]["TRACERS_DASK_ADDRESS"] == "tcp://dask-scheduler:8786"
+    assert tracers["command"][tracers["command"].index("--runner") + 1] == "dask"
+    assert {name: worker["environment"][name] for name in KEY_VARIABLES} == dict.fromkeys(KEY_VARIABLES)
+    assert worker["environment"]["PREFECT_API_URL"] == tracers["environment"]["PREFECT_API_URL"]
+    published = [(p["host_ip"], p["target"]) for p in scheduler["ports"]]
+    assert published == [("127.0.0.1", 8787)]  # the dashboard on this machine only
+    default = compose_config(tmp_path)["services"]["tracers"]["command"]
+    assert default[default.index("--runner") + 1] == "threads"
+
+
 def test_compose_passes_keys_through_from_the_env_file(tmp_path):
     config = compose_config(tmp_path, env_lines="TRACERS_ETHERSCAN_KEY=key-from-dotenv\n"
                                                 "TRACERS_SOURCE=explorer\n")

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from conftest import forget_chain_data, trace_snapshot, traced_world
+from conftest import live_world, trace_snapshot
 from fakes.explorer_server import ExplorerServer
-from fakes.world import Faults, World
+from fakes.world import Faults
 from tracers.store import connect
 
 CASE = "FLOW-1"
@@ -23,13 +23,7 @@ CASE = "FLOW-1"
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A small world, the store trace of its case (the reference), and an analyst's empty store."""
-    folder = tmp_path_factory.mktemp("flows")
-    reference = traced_world(folder, CASE, seed=17, victims=10, users=100, transfers=4000)
-    con = connect(folder / "full.duckdb")
-    forget_chain_data(con)
-    con.close()
-    shutil.copy(folder / "full.duckdb", folder / "empty.duckdb")
-    return folder, reference, World.load(folder / "world")
+    return live_world(tmp_path_factory.mktemp("flows"), CASE, seed=17, victims=10, users=100, transfers=4000)
 
 
 def latest(db):

@@ -32,6 +32,7 @@ from tracers.sources.explorer import (
     unindexed_position,
 )
 from tracers.sources.http import HttpClient, RateLimiter, mask, retry_after_seconds
+from tracers.sources.retry import RetryPolicy
 from tracers.store.write import write_fetch
 
 KEY = "SEKRET-KEY-123"
@@ -280,7 +281,7 @@ def test_twenty_percent_faults_change_nothing_and_match_the_worlds_rows(sim_worl
         clean = {role: source(clean_server).fetch("ethereum", a, 0, world.head) for role, a in roles.items()}
     faults = Faults(share=0.2, seed=7, kinds=EXPLORER_FAULTS, stall=0.6)
     with ExplorerServer(world, api_key=KEY, faults=faults) as server:
-        faulty_source = source(server, max_attempts=8)
+        faulty_source = source(server, retry=RetryPolicy(max_attempts=8))
         faulty = {role: faulty_source.fetch("ethereum", a, 0, world.head) for role, a in roles.items()}
         for kind in EXPLORER_FAULTS:
             assert server.count(kind) > 0, kind
@@ -317,7 +318,7 @@ def test_the_key_never_appears_in_errors_or_logs(paged_world, caplog):
         assert "TRACERS_ETHERSCAN_KEY" in str(refused.value)
     with ExplorerServer(paged_world, faults=Faults(share=1.0, kinds=("500", "429", "truncated"))) as server:
         with pytest.raises(TransientSourceError) as gave_up:
-            source(server, max_attempts=3).fetch("ethereum", HOT, 0, 10**6)
+            source(server, retry=RetryPolicy(max_attempts=3)).fetch("ethereum", HOT, 0, 10**6)
         texts.append(_all_text(gave_up.value))
         assert gave_up.value.retry_after is not None
     with ExplorerServer(paged_world) as server:
@@ -326,7 +327,7 @@ def test_the_key_never_appears_in_errors_or_logs(paged_world, caplog):
         texts.append(_all_text(not_found.value))
         url = server.url
     with pytest.raises(TransientSourceError) as refused_connection:  # the server is gone
-        ExplorerSource(url + "/v2/api", KEY, session=requests.Session(), max_attempts=2,
+        ExplorerSource(url + "/v2/api", KEY, session=requests.Session(), retry=RetryPolicy(max_attempts=2),
                        sleep=lambda s: None).head("ethereum")
     texts.append(_all_text(refused_connection.value))
     request_lines = [r.getMessage() for r in caplog.records if r.name == "urllib3.connectionpool"]
@@ -412,8 +413,8 @@ def test_429_waits_as_long_as_retry_after_says():
 def test_backoff_grows_with_jitter_and_gives_up_after_the_attempts():
     clock = FakeClock()
     session = _Session(clock, [_Reply(503, b"busy")] * 6)
-    client = HttpClient(session, rate=1000.0, backoff=1.0, max_attempts=6, rng=random.Random(1),
-                        clock=clock, sleep=clock.sleep)
+    client = HttpClient(session, rate=1000.0, retry=RetryPolicy(max_attempts=6, backoff=1.0),
+                        rng=random.Random(1), clock=clock, sleep=clock.sleep)
     with pytest.raises(TransientSourceError, match="gave up after 6 attempts") as gave_up:
         client.get_json("http://x/api?apikey=" + KEY)
     backoffs = [s for s in clock.slept if s >= 0.01]

@@ -22,6 +22,7 @@ from fakes.anvil import Anvil, anvil_binary, replay_world
 from fakes.jsonrpc_replay import Fault, ReplayNode, rpc_log
 from tracers.domain import FailedTx, TokenInfo
 from tracers.errors import SourceError, TransientSourceError
+from tracers.redact import shown_url
 from tracers.simulate import SimulationConfig, simulate
 from tracers.sources.evm_logs import (
     TRANSFER_TOPIC,
@@ -32,7 +33,8 @@ from tracers.sources.evm_logs import (
     decode_transfer_log,
 )
 from tracers.sources.explorer import trace_position
-from tracers.sources.rpc import RpcSource, describe_url
+from tracers.sources.retry import RetryPolicy
+from tracers.sources.rpc import RpcSource
 
 STREAM = ETL_VECTORS / "test_stream" / "blocks_17173049_17173050"
 TRANSFERS_BLOCK = ETL_VECTORS / "test_export_token_transfers_job" / "block_with_transfers"
@@ -226,10 +228,26 @@ def test_a_node_refusing_even_one_block_is_an_error(sim_world):
 ])
 def test_transient_failures(fault, retry_after, words):
     node = ReplayNode(head=10, faults=[fault])
+    once = RetryPolicy(max_attempts=1)
     with node.serve() as url, pytest.raises(TransientSourceError) as caught:
-        RpcSource.from_url(url, "ethereum", timeout=0.3).head("ethereum")
+        RpcSource.from_url(url, "ethereum", timeout=0.3, retry=once).head("ethereum")
     assert words in str(caught.value)
     assert caught.value.retry_after == retry_after
+
+
+def test_transient_failures_are_tried_again_on_the_sources_policy():
+    """The same faults, one after another, then the answer: the head comes back; 429 waited as told."""
+    faults = [Fault(429, (("Retry-After", "7"),)), Fault(503, body=b"upstream down"),
+              Fault(body=b'{"jsonrpc": "2.0", "id": 0, "resu'), Fault(delay=1.0)]
+    node = ReplayNode(head=10, faults=list(faults))
+    slept: list[float] = []
+    with node.serve() as url:
+        source = RpcSource.from_url(url, "ethereum", timeout=0.3, sleep=slept.append)
+        assert source.head("ethereum") == 10
+    assert len(slept) == len(faults) and 7 <= slept[0] <= 7.7
+    node = ReplayNode(head=10, faults=[Fault(503)] * 3)
+    with node.serve() as url, pytest.raises(TransientSourceError, match="gave up after 3 attempts"):
+        RpcSource.from_url(url, "ethereum", retry=RetryPolicy(max_attempts=3), sleep=slept.append).head("ethereum")
 
 
 def test_errors_say_the_fix_and_keep_keys_out(caplog):
@@ -256,7 +274,7 @@ def test_errors_say_the_fix_and_keep_keys_out(caplog):
         assert caught.value.__context__ is None or caught.value.__suppress_context__  # requests' text has the URL
     assert "does not answer eth_getLogs" in str(refused.value) and "archive node" in str(refused.value)
     assert "HTTP 401" in str(unauthorized.value) and "API key" in str(unauthorized.value)
-    assert describe_url(f"https://u:p@host.example:8545/v2/{key}?k=v")[0] == "https://host.example:8545/v2/***"
+    assert shown_url(f"https://u:p@host.example:8545/v2/{key}?k=v") == "https://***@host.example:8545/v2/***?***"
 
 
 def test_the_node_must_serve_the_chain():

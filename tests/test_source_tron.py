@@ -22,6 +22,7 @@ from tracers.simulate import SimulationConfig, simulate
 from tracers.sources.explorer import unindexed_position
 from tracers.sources.tron import SLOT_MS, TronGridSource, map_trc20, map_trc20_items, slot_of, slot_range_ms
 from tracers.store.write import write_fetch
+from tracers.sources.retry import RetryPolicy
 
 KEY = "TRON-SEKRET-456"
 HUGE = 2**255 + 7
@@ -154,7 +155,7 @@ def test_twenty_percent_faults_change_nothing_and_match_the_worlds_rows(sim_worl
         clean = {role: clean_source.fetch("tron", tron_of(a), 0, head) for role, a in roles.items()}
     faults = Faults(share=0.2, seed=3, stall=0.6)
     with TronServer(world, api_key=KEY, faults=faults) as server:
-        faulty_source = source(server, max_attempts=8)
+        faulty_source = source(server, retry=RetryPolicy(max_attempts=8))
         faulty = {role: faulty_source.fetch("tron", tron_of(a), 0, head) for role, a in roles.items()}
         for kind in ("429", "500", "timeout", "truncated"):
             assert server.count(kind) > 0, kind
@@ -220,7 +221,7 @@ def test_the_key_never_appears_in_errors_or_logs(sim_world, caplog):
             source(server).fetch("tron", tron_of(roles["deposit"]), 0, 10**12)
     with TronServer(world, faults=Faults(share=1.0, kinds=("500", "truncated"))) as server:
         with pytest.raises(SourceError) as gave_up:
-            source(server, max_attempts=3).head("tron")
+            source(server, retry=RetryPolicy(max_attempts=3)).head("tron")
     for exc in (refused.value, gave_up.value):
         assert KEY not in "".join(traceback.format_exception(exc)) + repr(exc.__context__)
     assert KEY not in caplog.text

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from tracers import __version__
+from tracers import __version__, settings
 from tracers.errors import TracersError
 from tracers.output import Format, render
 
@@ -87,14 +87,15 @@ SourceOpt = Annotated[
     ),
 ]
 RpcOpt = Annotated[
-    str | None, typer.Option("--rpc-url", envvar="TRACERS_RPC_URL", help="EVM JSON-RPC URL.")
+    str | None, typer.Option("--rpc-url", help="EVM JSON-RPC URL. " + settings.environment_help("rpc_url"))
 ]
 ExplorerOpt = Annotated[
     str | None,
-    typer.Option("--explorer-url", envvar="TRACERS_EXPLORER_URL", help="Etherscan-v2 API URL."),
+    typer.Option("--explorer-url", help="Etherscan-v2 or Blockscout API URL. "
+                                        + settings.environment_help("explorer_url")),
 ]
 TronOpt = Annotated[
-    str | None, typer.Option("--tron-url", envvar="TRACERS_TRON_URL", help="TronGrid API URL.")
+    str | None, typer.Option("--tron-url", help="TronGrid API URL. " + settings.environment_help("tron_url"))
 ]
 LiveChainOpt = Annotated[
     str | None,
@@ -105,16 +106,26 @@ LiveChainOpt = Annotated[
 ChainIdOpt = Annotated[
     int | None,
     typer.Option("--chain-id", min=1, help="--source rpc: accept a node serving this chain id (a local fork "
-                                           "or test node: anvil and hardhat serve 31337). Env: "
-                                           "TRACERS_RPC_CHAIN_ID_<CHAIN>."),
+                                           "or test node: anvil and hardhat serve 31337). "
+                                           + settings.environment_help("chain_id")),
 ]
 
 
-def accept_chain_id(chain: str, chain_id: int | None) -> None:
-    """--chain-id N: the node may serve id N for this chain, here and in the flows this process runs
-    (they read TRACERS_RPC_CHAIN_ID_<CHAIN>, as deployments do)."""
-    if chain_id is not None:
-        os.environ[f"TRACERS_RPC_CHAIN_ID_{chain.upper()}"] = str(chain_id)
+class Runner(str, Enum):
+    threads = "threads"
+    dask = "dask"
+
+
+RunnerOpt = Annotated[
+    Runner | None,
+    typer.Option("--runner", help="Live sources: where fetches run: threads (this process) or dask (a "
+                                  "Dask cluster). " + settings.environment_help("runner")),
+]
+DaskAddressOpt = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="--runner dask: the scheduler, e.g. tcp://127.0.0.1:8786; none: a "
+                                        "local cluster. " + settings.environment_help("dask_address")),
+]
 
 
 def live_chain(source: Source, chain: str | None, named: set[str]) -> str:
@@ -157,14 +168,15 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path,
-        typer.Option("--db", envvar="TRACERS_DB", help="The store: a DuckDB file (created if missing)."),
-    ] = Path("tracers.duckdb"),
+        Path | None,
+        typer.Option("--db", help="The store: a DuckDB file (created if missing); default ./tracers.duckdb. "
+                                  + settings.environment_help("db")),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": Path(settings.resolve("db", db))}
 
 
 @contextmanager
@@ -354,9 +366,8 @@ def reports_import_cmd(
             from tracers.sources.fetcher import Fetcher
 
             chain = live_chain(source, chain, _chains_in_file(file))
-            accept_chain_id(chain, chain_id)
-            spec = spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url)
-            ensure[chain] = Fetcher(con, make_source(spec), chain).ensure
+            spec = spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, chain_id=chain_id)
+            ensure[chain] = Fetcher(con, make_source(spec), chain)
         summary = import_reports(con, case, file, ensure)
     for report in summary.verdicts:
         if report.refusal is not None:
@@ -435,6 +446,8 @@ def trace_cmd(
         float, typer.Option("--timeout", help="Live sources: seconds to wait for one answer.")
     ] = 30.0,
     chain_id: ChainIdOpt = None,
+    runner: RunnerOpt = None,
+    dask_address: DaskAddressOpt = None,
 ) -> None:
     """Trace a case from its seeds to exchange deposit addresses and services; keeps the run.
 
@@ -454,18 +467,21 @@ def trace_cmd(
             with store(ctx) as con:
                 named = _chains_of_case(con, case)
         chain = live_chain(source, None, named)
-    accept_chain_id(chain, chain_id)
     if source is not Source.store:
         from tracers.sources.factory import spec_from_options
 
         spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, confirmations, rate,
-                          timeout)
+                          timeout, chain_id)  # a missing URL or a bad setting stops here, before any work
         if address:
             with store(ctx) as con:
                 seed = add_address_seed(con, case, chain, address)
             out.print(f"seed {seed} added to case {case}")
-        summary = _run_live_trace(ctx, case, source.value, chain, rpc_url, explorer_url, tron_url,
-                                  confirmations, hops, window, taint.value, rate, timeout)
+        summary = _run_flow(ctx, f"tracing case {case} live from {source.value}", "trace_case",
+                            case=case, source=source.value, chain=chain, rpc_url=rpc_url,
+                            explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations,
+                            hops=hops, window=window, taint=taint.value, rate=rate, timeout=timeout,
+                            chain_id=chain_id, runner=runner.value if runner else None,
+                            dask_address=dask_address)
         _print_trace(case, summary["run_id"], summary["summary"])
         out.print(f"{summary['addresses_fetched']} address fetches, {summary['requests']} requests "
                   f"to the {source.value} source")
@@ -479,19 +495,18 @@ def trace_cmd(
     _print_trace(case, run.run_id, run.summary)
 
 
-def _run_live_trace(ctx, case, source, chain, rpc_url, explorer_url, tron_url, confirmations,
-                    hops, window, taint, rate, timeout) -> dict:
-    """Run the trace_case Prefect flow (the CLI's only door into flows/)."""
+def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
+    """Run a Prefect flow of flows/ (trace_case, monitor_clusters): the CLI's only door into them.
+    Settings the command line left out are resolved by the flow, as for deployments."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    from flows.trace import trace_case as trace_case_flow
-
-    with _stages(f"tracing case {case} live from {source}") as step:
+    if name == "trace_case":
+        from flows.trace import trace_case as chosen
+    else:
+        from flows.monitor import monitor_clusters as chosen
+    given = {key: value for key, value in parameters.items() if value is not None}
+    with _stages(what) as step:
         step("starting the Prefect flow")
-        return trace_case_flow(
-            case=case, source=source, chain=chain, db=str(ctx.obj["db"]), rpc_url=rpc_url,
-            explorer_url=explorer_url, tron_url=tron_url, confirmations=confirmations, hops=hops,
-            window=window, taint=taint, rate=rate, timeout=timeout,
-        )
+        return chosen(db=str(ctx.obj["db"]), **given)
 
 
 def _print_trace(case: str, run_id: str, summaries: dict) -> None:
@@ -654,8 +669,12 @@ def monitor_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The active monitors with their schedule and last pass."""
     from tracers.monitor.watch import list_monitors
 
+    from tracers.monitor.deliver import shown_url
+
     with store(ctx) as con:
         rows = list_monitors(con)
+    for row in rows:  # a webhook URL carries its token (Slack, Discord): shown without it
+        row["webhook"] = shown_url(row["webhook"]) if row.get("webhook") else row.get("webhook")
     render(rows, ["monitor_id", "case_id", "chain", "address", "cron", "webhook", "last_pass"],
            fmt, sys.stdout, "monitors")
 
@@ -684,20 +703,21 @@ def monitor_run_cmd(
     tron_url: TronOpt = None,
     webhook: WebhookOpt = None,
     chain_id: ChainIdOpt = None,
+    runner: RunnerOpt = None,
+    dask_address: DaskAddressOpt = None,
 ) -> None:
     """One monitoring pass now (the monitor_clusters Prefect flow)."""
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    from flows.monitor import monitor_clusters
-
     if chain is None:
         with store(ctx) as con:
             chain = live_chain(source, None, _chains_of_case(con, case) if source is not Source.store else set())
-    accept_chain_id(chain, chain_id)
-    with _stages("monitoring") as step:
-        step("starting the Prefect flow")
-        summary = monitor_clusters(case=case, source=source.value, chain=chain, db=str(ctx.obj["db"]),
-                                   rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url,
-                                   webhook=webhook)
+    if source is not Source.store:
+        from tracers.sources.factory import spec_from_options
+
+        spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, chain_id=chain_id)
+    summary = _run_flow(ctx, "monitoring", "monitor_clusters", case=case, source=source.value, chain=chain,
+                        rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url, webhook=webhook,
+                        chain_id=chain_id, runner=runner.value if runner else None,
+                        dask_address=dask_address)
     deliveries = summary.pop("_deliveries", {})
     for case_id, numbers in summary.items():
         if numbers["baseline"]:
@@ -835,6 +855,7 @@ def serve_cmd(
     limit: Annotated[
         int, typer.Option("--limit", help="Flow runs at a time (one store has one writer: keep 1).")
     ] = 1,
+    runner: RunnerOpt = None,
 ) -> None:
     """Serve the Prefect deployments until stopped: trace a case or a wallet from the Prefect UI,
     the monitor on its schedule.
@@ -844,7 +865,8 @@ def serve_cmd(
     """
     from flows.serve import serve
 
-    serve(ctx.obj["db"], cron=cron, source=source.value, chain=chain, limit=limit)
+    serve(ctx.obj["db"], cron=cron, source=source.value, chain=chain, limit=limit,
+          runner=settings.resolve("runner", runner.value if runner else None))
 
 
 def main() -> None:

@@ -14,10 +14,14 @@ class StoreSource:
     name = "explorer"  # behaves as one; checkpoints are kept under this name
 
     def __init__(self, path, page: int = 1000):
+        self.path = path
         self.con = duckdb.connect(str(path), read_only=True)
         self.page = page
         self.requests = 0
         self.fetched: list[tuple[str, int, int]] = []
+
+    def describe(self) -> dict:
+        return {"source": self.name, "url": f"store {self.path}", "chain_id": None}
 
     def head(self, chain: str) -> int:
         self.requests += 1

@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
-from tracers import __version__
+from tracers import __version__, redact
 from tracers.errors import TracersError
-from tracers.sources.http import MASK, _guard_urllib3_log, mask, retry_after_seconds
+from tracers.sources.http import retry_after_seconds
 from tracers.store import transaction
 
 log = logging.getLogger(__name__)
@@ -110,43 +110,9 @@ def webhook_url_is_safe(url: str) -> bool:
 
 
 def shown_url(url: str) -> str:
-    """`url` safe to show: no userinfo, no query or fragment, only the first path segment."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return MASK
-    if ":" in host:
-        host = f"[{host}]"
-    userinfo = f"{MASK}@" if "@" in parts.netloc else ""
-    segments = [s for s in parts.path.split("/") if s]
-    path = ""
-    if segments:
-        path = "/" + segments[0] + (f"/{MASK}" if len(segments) > 1 else "")
-    query = f"?{MASK}" if parts.query else ""
-    fragment = f"#{MASK}" if parts.fragment else ""
-    scheme = f"{parts.scheme}://" if parts.scheme else ""
-    return f"{scheme}{userinfo}{host}{port}{path}{query}{fragment}"
-
-
-def _url_secrets(url: str) -> list[str]:
-    """The parts of a webhook URL that may be keys: userinfo, path past its first segment, query."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return [url]
-    secrets = []
-    if "@" in parts.netloc:
-        secrets.append(parts.netloc.rsplit("@", 1)[0])
-    segments = [s for s in parts.path.split("/") if s]
-    secrets += [s for s in segments[1:] if len(s) >= 6]
-    if parts.query:
-        secrets.append(parts.query)
-        secrets += [p.split("=", 1)[-1] for p in parts.query.split("&") if len(p.split("=", 1)[-1]) >= 6]
-    if parts.fragment:
-        secrets.append(parts.fragment)
-    return sorted(set(secrets), key=len, reverse=True)  # longest first: a part inside another
+    """`url` safe to show: `scheme://host[:port]/<first path segment>/***`, a userinfo, query or
+    fragment as ***. Slack and Discord put the token in the path, others in the query or userinfo."""
+    return redact.shown_url(url, path_is_secret=True)
 
 
 # -- the payload -------------------------------------------------------------------------------
@@ -315,13 +281,13 @@ def _deliver_one(session, row: dict, *, max_attempts_now, backoff, max_backoff, 
                  timeout) -> _Outcome:
     webhook = row["webhook"]
     shown = shown_url(webhook)
-    secrets = _url_secrets(webhook)
+    secrets = redact.secrets_of_url(webhook, path_is_secret=True)
     try:
         webhook_url_is_safe(webhook)
         body = payload_bytes(alert_payload(row))
     except (TracersError, TypeError, ValueError) as exc:  # a row written around `enqueue`
-        return _Outcome(False, 0, mask(str(exc), secrets))
-    _guard_urllib3_log(secrets)
+        return _Outcome(False, 0, redact.mask(str(exc), secrets))
+    redact.register(secrets)
     headers = {"Content-Type": "application/json", "Idempotency-Key": row["alert_id"],
                "User-Agent": f"tracers/{__version__}"}
     error = None
@@ -329,7 +295,7 @@ def _deliver_one(session, row: dict, *, max_attempts_now, backoff, max_backoff, 
         failure, retry_after = _post(session, webhook, body, headers, timeout)
         if failure is None:
             return _Outcome(True, attempt, error)
-        error = mask(failure, secrets)
+        error = redact.mask(failure, secrets)
         if attempt < max_attempts_now:
             delay = min(max_backoff, backoff * 2 ** (attempt - 1))
             if retry_after is not None:

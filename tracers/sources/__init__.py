@@ -22,6 +22,8 @@ __all__ = ["Source", "SourceError", "TransientSourceError"]
 class Source(Protocol):
     name: str  # rpc | explorer | tron
 
+    def describe(self) -> dict: ...  # for evidence: source, url (no keys), chain_id
+
     def head(self, chain: str) -> int: ...
 
     def fetch(self, chain: str, address: str, from_block: int, through_block: int) -> FetchResult: ...

@@ -47,7 +47,10 @@ from tracers.chains import CHAINS, NATIVE, normalize_address, normalize_tx_hash
 from tracers.chains import chain as get_chain
 from tracers.domain import FailedTx, FetchResult, TokenInfo, Transfer
 from tracers.errors import AddressError, SourceError, TransientSourceError
+from tracers.redact import secrets_of_url, shown_url
 from tracers.sources.http import HttpClient, RateLimiter, Tally
+from tracers.sources.retry import DEFAULT as DEFAULT_RETRY
+from tracers.sources.retry import RetryPolicy
 
 PAGE_SIZE = 1000  # records per request the explorers allow (Etherscan free tier since July 2026)
 RESULT_WINDOW = 10_000  # page x offset may not exceed this
@@ -176,7 +179,7 @@ class ExplorerSource:
         rate: float = 3.0,
         limiter: RateLimiter | None = None,
         timeout: float = 30.0,
-        max_attempts: int = 6,
+        retry: RetryPolicy = DEFAULT_RETRY,
         rng: random.Random | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
@@ -196,7 +199,7 @@ class ExplorerSource:
             self.chain_id = None  # Blockscout-compatible: the instance serves one chain
         else:
             raise SourceError(
-                f"explorer base URL {base_url!r} must end in /v2/api (Etherscan API v2, e.g. "
+                f"explorer base URL {shown_url(base_url)!r} must end in /v2/api (Etherscan API v2, e.g. "
                 "https://api.etherscan.io/v2/api) or /api (a Blockscout instance, e.g. "
                 "https://eth.blockscout.com/api)"
             )
@@ -206,10 +209,14 @@ class ExplorerSource:
         self._key = api_key or None
         self.page_size = page_size
         self.http = HttpClient(session, name="explorer", rate=rate, limiter=limiter, timeout=timeout,
-                               max_attempts=max_attempts, rng=rng, sleep=sleep, clock=clock,
-                               secrets=[api_key] if api_key else [])
+                               retry=retry, rng=rng, sleep=sleep, clock=clock,
+                               secrets=[api_key, *secrets_of_url(url)])
 
     # -- protocol ------------------------------------------------------------------------------
+
+    def describe(self) -> dict:
+        """This source for evidence: its URL without keys and the chain id it is asked for."""
+        return {"source": self.name, "url": shown_url(self.base_url), "chain_id": self.chain_id}
 
     def head(self, chain: str) -> int:
         """The explorer's newest block: Etherscan's `proxy` / `eth_blockNumber`, Blockscout's

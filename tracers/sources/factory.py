@@ -3,14 +3,11 @@ process, so that every fetch of the process shares one client and one rate limit
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 
+from tracers import settings
 from tracers.errors import SourceError
-
-ENV_URL = {"rpc": "TRACERS_RPC_URL", "explorer": "TRACERS_EXPLORER_URL", "tron": "TRACERS_TRON_URL"}
-
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -23,38 +20,28 @@ class SourceSpec:
     chain_id: int | None = None  # rpc: the id the node must answer; None: the chain's own
 
     def describe(self) -> str:
-        """The source without credentials, for logs and evidence."""
-        from urllib.parse import urlsplit
+        """The source without credentials, for logs, evidence and cache keys: `rpc https://host/v3/***`."""
+        from tracers.redact import shown_url
 
-        parts = urlsplit(self.url)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-        return f"{self.kind} {parts.scheme}://{host}{port}{parts.path}"
+        return f"{self.kind} {shown_url(self.url)}"
 
 
-def spec_from_options(kind: str, chain: str, rpc_url: str | None, explorer_url: str | None,
-                      tron_url: str | None, confirmations: int = 0, rate: float = 3.0,
+def spec_from_options(kind: str, chain: str, rpc_url: str | None = None, explorer_url: str | None = None,
+                      tron_url: str | None = None, confirmations: int = 0, rate: float = 3.0,
                       timeout: float = 30.0, chain_id: int | None = None) -> SourceSpec:
-    """The source the CLI options (or their environment variables) name; a clear error if none.
-    `chain_id` (or TRACERS_RPC_CHAIN_ID_<CHAIN>) accepts a node that serves another chain id than
-    the chain's own: a local fork or test node (anvil, hardhat: 31337)."""
-    url = {"rpc": rpc_url, "explorer": explorer_url, "tron": tron_url}[kind]
-    if kind == "rpc":
-        url = url or os.environ.get(f"TRACERS_RPC_URL_{chain.upper()}") or os.environ.get("TRACERS_RPC_URL")
-    else:
-        url = url or os.environ.get(ENV_URL[kind])
-    if not url:
-        option = {"rpc": "--rpc-url", "explorer": "--explorer-url", "tron": "--tron-url"}[kind]
-        env = f"TRACERS_RPC_URL_{chain.upper()}" if kind == "rpc" else ENV_URL[kind]
-        raise SourceError(f"--source {kind} needs a URL: give {option} URL or set {env}")
+    """The source the options name, each resolved by tracers.settings (option > per-chain variable >
+    generic variable); a clear error if there is no URL. `chain_id` (or TRACERS_RPC_CHAIN_ID_<CHAIN>)
+    accepts a node serving another chain id than the chain's own: a local fork or test node (31337)."""
+    if kind not in ("rpc", "explorer", "tron"):
+        raise SourceError(f"unknown source {kind!r}: use rpc, explorer or tron")
     if kind == "tron" and chain != "tron":
-        raise SourceError("--source tron reads the tron chain: use --chain tron")
-    if chain_id is None and kind == "rpc":
-        text = os.environ.get(f"TRACERS_RPC_CHAIN_ID_{chain.upper()}", "").strip()
-        if text and not text.isdigit():
-            raise SourceError(f"TRACERS_RPC_CHAIN_ID_{chain.upper()}={text!r}: give the node's chain id as a "
-                              "number, e.g. 31337")
-        chain_id = int(text) if text else None
+        raise SourceError(f"--source tron reads the tron chain, not {chain}: leave --chain out or give --chain tron")
+    setting = f"{kind}_url"
+    url = settings.resolve(setting, {"rpc": rpc_url, "explorer": explorer_url, "tron": tron_url}[kind], chain)
+    if not url:
+        raise SourceError(f"--source {kind} needs a URL: {settings.where(setting, chain)}")
+    if kind == "rpc":
+        chain_id = settings.resolve("chain_id", chain_id, chain)
     return SourceSpec(kind, url, chain, confirmations, rate, timeout, chain_id)
 
 
@@ -82,12 +69,12 @@ def _build(spec: SourceSpec):
     if spec.kind == "explorer":
         from tracers.sources.explorer import ExplorerSource
 
-        return ExplorerSource(spec.url, api_key=os.environ.get("TRACERS_ETHERSCAN_KEY"),
+        return ExplorerSource(spec.url, api_key=settings.resolve("etherscan_key"),
                               chain=spec.chain, session=requests.Session(), rate=spec.rate,
                               timeout=spec.timeout)
     if spec.kind == "tron":
         from tracers.sources.tron import TronGridSource
 
-        return TronGridSource(spec.url, api_key=os.environ.get("TRACERS_TRONGRID_KEY"),
+        return TronGridSource(spec.url, api_key=settings.resolve("trongrid_key"),
                               session=requests.Session(), rate=spec.rate, timeout=spec.timeout)
     raise SourceError(f"unknown source {spec.kind!r}: use rpc, explorer or tron")

@@ -10,12 +10,11 @@
 - Retries, of transient failures only: HTTP 429 (waiting as long as `Retry-After` says), 5xx,
   connection errors and timeouts, bodies that are not JSON (truncated), and replies the caller's
   `check` marks transient by raising `TransientSourceError` (an explorer's "Max rate limit reached"
-  comes with HTTP 200). Waits grow exponentially with full jitter from an injectable RNG (pass a
-  seeded `random.Random` for reproducible runs); after `max_attempts` attempts
-  `TransientSourceError(retry_after)` is raised. Other 4xx are not retried.
+  comes with HTTP 200), on the one policy of every source (tracers.sources.retry: Retry-After, else
+  exponential backoff with full jitter from an injectable RNG). Other 4xx are not retried.
 - Secrets: an API key never appears in a log record, an error or an exception: `apikey=` query
-  values and every registered secret are masked, exceptions from requests are not chained (their
-  text carries the URL), and urllib3's debug log of request lines is masked too.
+  values and every registered secret are masked (tracers.redact), exceptions from requests are not
+  chained (their text carries the URL), and urllib3's debug log of request lines is masked too.
 - Counting: every attempt is counted (`client.requests`, and a per-call `Tally`) for benchmarks.
 - Time: `sleep` and `clock` are injectable, so tests run on a fake clock.
 """
@@ -25,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,12 +34,12 @@ from typing import Any
 import requests
 
 from tracers.errors import SourceError, TransientSourceError
+from tracers.redact import mask, register
+from tracers.sources.retry import DEFAULT as DEFAULT_RETRY
+from tracers.sources.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
-MASK = "***"
-_APIKEY_QUERY = re.compile(r"(?i)(apikey=)[^&\s'\"#]+")
-_SECRET_HEADERS = ("TRON-PRO-API-KEY",)
 _BODY_EXCERPT = 200
 
 Check = Callable[[Any], None]  # raises TransientSourceError (retry) or SourceError (give up)
@@ -92,45 +90,6 @@ class RateLimiter:
         return wait
 
 
-def mask(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with `apikey=` query values and every given secret replaced by ***."""
-    masked = _APIKEY_QUERY.sub(lambda m: m.group(1) + MASK, text)
-    for secret in secrets:
-        if secret:
-            masked = masked.replace(secret, MASK)
-    return masked
-
-
-class _MaskFilter(logging.Filter):
-    """Masks keys in urllib3's records (its DEBUG log prints each request line, query included)."""
-
-    def __init__(self) -> None:
-        super().__init__("tracers-mask")
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is urllib3's to report, not ours
-            return True
-        masked = mask(message, self.secrets)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-_URLLIB3_FILTER = _MaskFilter()
-_FILTER_LOCK = threading.Lock()
-
-
-def _guard_urllib3_log(secrets: Iterable[str]) -> None:
-    with _FILTER_LOCK:
-        _URLLIB3_FILTER.secrets.update(s for s in secrets if s)
-        logger = logging.getLogger("urllib3.connectionpool")
-        if _URLLIB3_FILTER not in logger.filters:
-            logger.addFilter(_URLLIB3_FILTER)
-
-
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds from a Retry-After header: a number of seconds or an HTTP date; None if absent/bad."""
     if value is None or not value.strip():
@@ -149,15 +108,6 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-class _Retry(Exception):
-    """One attempt failed in a way worth another try."""
-
-    def __init__(self, reason: str, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
 class HttpClient:
     """GET JSON over a passed-in `requests.Session`, paced and retried; see the module docstring."""
 
@@ -170,30 +120,23 @@ class HttpClient:
         burst: int = 1,
         limiter: RateLimiter | None = None,
         timeout: float = 30.0,
-        max_attempts: int = 6,
-        backoff: float = 0.5,
-        max_backoff: float = 30.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
         rng: random.Random | None = None,
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
         secrets: Iterable[str | None] = (),
     ):
-        if max_attempts < 1:
-            raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
         self.session = session
         self.name = name
         self.limiter = limiter or RateLimiter(rate, burst, clock=clock, sleep=sleep)
         self.timeout = timeout
-        self.max_attempts = max_attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
+        self.retry = retry
         self._rng = rng or random.Random()
-        self._rng_lock = threading.Lock()
         self._sleep = sleep
         self._secrets = tuple(s for s in secrets if s)
         self._count_lock = threading.Lock()
         self._requests = 0
-        _guard_urllib3_log(self._secrets)
+        register(self._secrets)
 
     @property
     def requests(self) -> int:
@@ -201,6 +144,7 @@ class HttpClient:
         return self._requests
 
     def mask(self, text: str) -> str:
+        """`text` with this client's keys masked (tracers.redact.mask)."""
         return mask(text, self._secrets)
 
     def get_json(
@@ -212,33 +156,21 @@ class HttpClient:
         check: Check | None = None,
         tally: Tally | None = None,
     ) -> Any:
-        """The JSON reply of GET `url`, after up to `max_attempts` tries of transient failures."""
+        """The JSON reply of GET `url`, tried again on transient failures (tracers.sources.retry)."""
         shown = self._shown_url(url, params)
-        last: _Retry | None = None
-        for attempt in range(1, self.max_attempts + 1):
+
+        def attempt() -> Any:
             self.limiter.acquire()
             self._count(tally)
-            try:
-                reply = self._attempt(url, params, headers, shown)
-                if check is not None:
+            reply = self._attempt(url, params, headers, shown)
+            if check is not None:
+                try:
                     check(reply)
-                return reply
-            except TransientSourceError as exc:  # the caller's check: a throttle in a 200 reply
-                last = _Retry(self.mask(str(exc)), exc.retry_after)
-            except _Retry as exc:
-                last = exc
-            if attempt < self.max_attempts:
-                delay = self._delay(attempt, last.retry_after)
-                log.warning("%s: %s (attempt %d of %d); retrying in %.2f s: %s", self.name,
-                            last.reason, attempt, self.max_attempts, delay, shown)
-                self._sleep(delay)
-        assert last is not None
-        raise TransientSourceError(
-            f"{self.name}: gave up after {self.max_attempts} attempts, the last one: {last.reason} "
-            f"({shown}); the service is throttling or failing: wait a while and run again, or "
-            "lower the request rate",
-            retry_after=last.retry_after if last.retry_after is not None else self.max_backoff,
-        )
+                except TransientSourceError as exc:  # a throttle inside a 200 reply: keys masked
+                    raise TransientSourceError(self.mask(str(exc)), exc.retry_after) from None
+            return reply
+
+        return self.retry.run(attempt, name=self.name, shown=shown, sleep=self._sleep, rng=self._rng)
 
     # -- one attempt ---------------------------------------------------------------------------
 
@@ -248,14 +180,14 @@ class HttpClient:
             status = response.status_code
             body = response.content
         except requests.Timeout:
-            raise _Retry(f"no answer within {self.timeout:g} s") from None
+            raise TransientSourceError(f"no answer within {self.timeout:g} s") from None
         except requests.RequestException as exc:  # connection refused/reset, truncated body
-            raise _Retry(f"connection failed ({type(exc).__name__})") from None
+            raise TransientSourceError(f"connection failed ({type(exc).__name__})") from None
         if status == 429:
-            raise _Retry("HTTP 429 Too Many Requests",
-                         retry_after_seconds(response.headers.get("Retry-After")))
+            raise TransientSourceError("HTTP 429 Too Many Requests",
+                                       retry_after_seconds(response.headers.get("Retry-After")))
         if status >= 500:
-            raise _Retry(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
+            raise TransientSourceError(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
         if status >= 400:
             raise SourceError(
                 f"{self.name} refused the request with HTTP {status} ({shown}): "
@@ -264,7 +196,7 @@ class HttpClient:
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise _Retry(f"reply is not valid JSON ({len(body)} bytes, truncated?)") from None
+            raise TransientSourceError(f"reply is not valid JSON ({len(body)} bytes, truncated?)") from None
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -274,13 +206,6 @@ class HttpClient:
             if tally is not None:
                 tally.requests += 1
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        with self._rng_lock:
-            jitter = self._rng.random()
-        if retry_after is not None:
-            return retry_after * (1.0 + 0.1 * jitter)  # as told, plus a little to spread callers
-        return jitter * min(self.max_backoff, self.backoff * 2 ** (attempt - 1))  # full jitter
-
     def _shown_url(self, url: str, params: Mapping[str, Any] | None) -> str:
         prepared = requests.Request("GET", url, params=params).prepare().url or url
         return self.mask(prepared)
@@ -289,8 +214,3 @@ class HttpClient:
         text = body[:_BODY_EXCERPT].decode("utf-8", "replace").strip().replace("\n", " ")
         return self.mask(text) or "(empty reply)"
 
-
-def secret_headers(headers: Mapping[str, str]) -> list[str]:
-    """The values of headers that carry keys (to register as secrets)."""
-    wanted = {h.lower() for h in _SECRET_HEADERS}
-    return [v for k, v in headers.items() if k.lower() in wanted and v]

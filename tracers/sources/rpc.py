@@ -36,20 +36,18 @@ must serve the chain (`eth_chainId`; pass `chain_id=None`, or its id, for a loca
 
 Errors. Transient failures (HTTP 429 with its Retry-After, 5xx, timeouts, connection failures,
 replies that are not JSON) raise `TransientSourceError(message, retry_after)`; others raise
-`SourceError` with a message that names the fix. Messages show the node's URL without user,
-password, query string or key-like path segments (`https://host/v3/***`).
+`SourceError` with a message that names the fix. Messages show the node's URL with its user,
+password, query and key-like path segments as *** (`https://host/v3/***`, see tracers.redact).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from eth_utils import to_checksum_address
@@ -59,6 +57,7 @@ from tracers.chains import normalize_address
 from tracers.chains import chain as get_chain
 from tracers.domain import FailedTx, FetchResult, TokenInfo, Transfer
 from tracers.errors import SourceError, TransientSourceError
+from tracers.redact import mask, register, secrets_of_url, shown_url
 from tracers.sources.evm_logs import (
     DECIMALS,
     NAME,
@@ -77,6 +76,8 @@ from tracers.sources.evm_logs import (
     hex_text,
 )
 from tracers.sources.http import retry_after_seconds
+from tracers.sources.retry import DEFAULT as DEFAULT_RETRY
+from tracers.sources.retry import RetryPolicy
 
 MAX_RANGE = 100_000  # first eth_getLogs / trace_filter span tried, in blocks
 MAX_SCAN_BLOCKS = 10_000  # blocks read one by one when the node has neither ots_* nor trace_*
@@ -146,6 +147,8 @@ class RpcSource:
         chain_id: int | None | object = _DEFAULT,
         native: str = "auto",
         token_metadata: bool = True,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         known = get_chain(chain)
         if known.family != "evm":
@@ -167,10 +170,11 @@ class RpcSource:
         self.batch_size = batch_size
         self.ots_page_size = ots_page_size
         self.token_metadata = token_metadata
+        self.retry, self._sleep = retry, sleep
         self.w3 = w3
         url = getattr(w3.provider, "endpoint_uri", None) or type(w3.provider).__name__
-        self.shown_url, self._secrets = describe_url(str(url))
-        _LOG_MASK.add(self._secrets)
+        self.shown_url, self._secrets = shown_url(str(url)), secrets_of_url(str(url))
+        register(self._secrets)
         self._timeout = (getattr(w3.provider, "_request_kwargs", None) or {}).get("timeout")
         self._support: NodeSupport | None = None
         self._spans: dict[str, int] = {}
@@ -186,6 +190,13 @@ class RpcSource:
         return cls(Web3(provider), chain, confirmations=confirmations, **options)
 
     # -- protocol ------------------------------------------------------------------------------
+
+    def describe(self) -> dict:
+        """This source for evidence: the node's URL without keys, the chain id it serves and whether
+        that id was accepted in place of the chain's own (--chain-id: a local fork or test node)."""
+        served = self.support().chain_id
+        return {"source": self.name, "url": self.shown_url, "chain_id": served,
+                "chain_id_accepted": served != get_chain(self.chain).chain_id}
 
     def head(self, chain: str) -> int:
         """The newest block with `confirmations` blocks on top of it (0 at the least)."""
@@ -398,7 +409,8 @@ class RpcSource:
     # -- plumbing ------------------------------------------------------------------------------
 
     def _rpc(self) -> _Rpc:
-        return _Rpc(self.w3.provider, self.shown_url, self._secrets, self.batch_size, self._timeout)
+        return _Rpc(self.w3.provider, self.shown_url, self._secrets, self.batch_size, self._timeout,
+                    self.retry, self._sleep)
 
     def _head(self, rpc: _Rpc) -> int:
         return max(hex_int(rpc.call("eth_blockNumber", [])) - self.confirmations, 0)
@@ -447,11 +459,14 @@ _KINDS = {"native": 0, "internal": 1, "token": 2}
 
 
 class _Rpc:
-    """JSON-RPC calls for one fetch: counted (a batch is one request), errors classified."""
+    """JSON-RPC calls for one fetch: counted (a batch is one request), errors classified, transient
+    failures tried again on the sources' one policy (tracers.sources.retry)."""
 
-    def __init__(self, provider: Any, shown_url: str, secrets: Sequence[tuple[str, str]], batch_size: int,
-                 timeout: float | None):
+    def __init__(self, provider: Any, shown_url: str, secrets: Sequence[str], batch_size: int,
+                 timeout: float | None, retry: RetryPolicy = DEFAULT_RETRY,
+                 sleep: Callable[[float], None] = time.sleep):
         self.provider = provider
+        self.retry, self.sleep = retry, sleep
         self.shown_url = shown_url
         self.secrets = secrets
         self.batch_size = batch_size
@@ -459,32 +474,40 @@ class _Rpc:
         self.requests = 0
 
     def call(self, method: str, params: list) -> Any:
-        reply = self._send(method, lambda: self.provider.make_request(method, params))
-        return self._result(method, reply)
+        return self._retried(method, lambda: self._result(
+            method, self._send(method, lambda: self.provider.make_request(method, params))))
 
     def batch(self, method: str, params: Sequence[list], tolerate: bool = False) -> list:
         """Results in order; with `tolerate`, an item the node answers with an error gives None."""
         results: list = []
         for start in range(0, len(params), self.batch_size):
             chunk = params[start:start + self.batch_size]
-            calls = [(method, p) for p in chunk]
-            replies = self._send(method, lambda calls=calls: self.provider.make_batch_request(calls))
-            if isinstance(replies, dict):  # the whole batch refused with one error
-                raise self._error(method, replies.get("error") or {"message": str(replies)[:200]})
-            if not isinstance(replies, list) or len(replies) != len(chunk):
-                got = len(replies) if isinstance(replies, list) else 0
-                raise TransientSourceError(f"the node at {self.shown_url} answered a batch of {len(chunk)} "
-                                           f"{method} calls with {got} replies: try again")
-            for reply in replies:
-                try:
-                    results.append(self._result(method, reply))
-                except TransientSourceError:
-                    raise
-                except SourceError:
-                    if not tolerate:
-                        raise
-                    results.append(None)
+            results += self._retried(method, lambda chunk=chunk: self._batch_once(method, chunk, tolerate))
         return results
+
+    def _batch_once(self, method: str, chunk: Sequence[list], tolerate: bool) -> list:
+        calls = [(method, p) for p in chunk]
+        replies = self._send(method, lambda: self.provider.make_batch_request(calls))
+        if isinstance(replies, dict):  # the whole batch refused with one error
+            raise self._error(method, replies.get("error") or {"message": str(replies)[:200]})
+        if not isinstance(replies, list) or len(replies) != len(chunk):
+            got = len(replies) if isinstance(replies, list) else 0
+            raise TransientSourceError(f"the node at {self.shown_url} answered a batch of {len(chunk)} "
+                                       f"{method} calls with {got} replies: try again")
+        results: list = []
+        for reply in replies:
+            try:
+                results.append(self._result(method, reply))
+            except TransientSourceError:
+                raise
+            except SourceError:
+                if not tolerate:
+                    raise
+                results.append(None)
+        return results
+
+    def _retried(self, method: str, attempt: Callable[[], Any]) -> Any:
+        return self.retry.run(attempt, name="rpc", shown=f"{method} on {self.shown_url}", sleep=self.sleep)
 
     def _send(self, method: str, send: Callable[[], Any]) -> Any:
         self.requests += 1
@@ -550,6 +573,7 @@ class _Rpc:
         return SourceError(f"{where} does not answer {method}: error {code}: {message}; {fix}")
 
     def mask(self, text: str) -> str:
+        """`text` with the node URL's secrets masked (tracers.redact.mask)."""
         return mask(text, self.secrets)
 
 
@@ -560,73 +584,4 @@ def _excerpt(response: requests.Response | None) -> str:
     return text or "(empty reply)"
 
 
-# -- secrets -----------------------------------------------------------------------------------
-
-_KEYLIKE = re.compile(r"[A-Za-z0-9_\-]{16,}")
-_SHORTEST_SECRET = 4  # shorter pieces (a user "u", a query value "1") would garble every message
-
-
-def describe_url(url: str) -> tuple[str, list[tuple[str, str]]]:
-    """The URL as it may be shown, and what to replace in text that may carry it: the whole URL
-    (by the shown one), then user, password, query and key-like path segments (by ***)."""
-    try:
-        parts = urlsplit(url)
-        hostname, port = parts.hostname, parts.port
-    except ValueError:
-        return "(a URL that does not parse)", [(url, "(a URL that does not parse)")]
-    if not parts.scheme or not hostname:
-        return url, []  # an IPC path or a provider's name: nothing secret in it
-    pieces = [s for s in (parts.username, parts.password, parts.query, parts.fragment) if s]
-    pieces += [q.split("=", 1)[1] for q in parts.query.split("&") if "=" in q]
-    segments = []
-    for segment in parts.path.split("/"):
-        if _KEYLIKE.fullmatch(segment):
-            pieces.append(segment)
-            segment = "***"
-        segments.append(segment)
-    shown = f"{parts.scheme}://{hostname}{f':{port}' if port else ''}{'/'.join(segments)}"
-    kept = sorted({p for p in pieces if len(p) >= _SHORTEST_SECRET}, key=len, reverse=True)
-    return shown, [(url, shown)] + [(p, "***") for p in kept]
-
-
-def mask(text: str, replacements: Iterable[tuple[str, str]]) -> str:
-    for secret, shown in replacements:
-        text = text.replace(secret, shown)
-    return text
-
-
-class _MaskSecrets(logging.Filter):
-    """Masks node URLs' secrets in web3's and urllib3's DEBUG records (they print the endpoint)."""
-
-    LOGGERS = ("web3.providers.HTTPProvider", "web3._utils.http_session_manager.HTTPSessionManager",
-               "web3.providers.base.JSONBaseProvider", "urllib3.connectionpool")
-
-    def __init__(self) -> None:
-        super().__init__("tracers-rpc-mask")
-        self.replacements: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-
-    def add(self, replacements: Iterable[tuple[str, str]]) -> None:
-        with self._lock:
-            known = set(self.replacements) | set(replacements)
-            self.replacements = sorted(known, key=lambda pair: len(pair[0]), reverse=True)
-            for name in self.LOGGERS:
-                logger = logging.getLogger(name)
-                if self not in logger.filters:
-                    logger.addFilter(self)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken record is its logger's to report
-            return True
-        masked = mask(message, self.replacements)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-_LOG_MASK = _MaskSecrets()
-
-
-__all__ = ["NodeSupport", "RangeRefused", "RpcSource", "Unsupported", "describe_url"]
+__all__ = ["NodeSupport", "RangeRefused", "RpcSource", "Unsupported"]

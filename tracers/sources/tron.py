@@ -43,8 +43,11 @@ from tracers.chains import chain as get_chain
 from tracers.chains import normalize_address, normalize_tx_hash
 from tracers.domain import FetchResult, TokenInfo, Transfer
 from tracers.errors import AddressError, SourceError, TransientSourceError
+from tracers.redact import header_secrets, secrets_of_url, shown_url
 from tracers.sources.explorer import unindexed_position
 from tracers.sources.http import HttpClient, RateLimiter, Tally
+from tracers.sources.retry import DEFAULT as DEFAULT_RETRY
+from tracers.sources.retry import RetryPolicy
 
 SLOT_MS = 3000  # Tron makes a block every 3 seconds
 PAGE_LIMIT = 200  # TronGrid's largest page
@@ -120,7 +123,7 @@ class TronGridSource:
         limiter: RateLimiter | None = None,
         contract: str | None = None,
         timeout: float = 30.0,
-        max_attempts: int = 6,
+        retry: RetryPolicy = DEFAULT_RETRY,
         rng: random.Random | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
@@ -128,7 +131,7 @@ class TronGridSource:
     ):
         url = base_url.strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            raise SourceError(f"TronGrid base URL {base_url!r} must start with http:// or https:// "
+            raise SourceError(f"TronGrid base URL {shown_url(base_url)!r} must start with http:// or https:// "
                               "(e.g. https://api.trongrid.io)")
         if not 1 <= page_limit <= PAGE_LIMIT:
             raise ValueError(f"page_limit must be 1..{PAGE_LIMIT}, got {page_limit}")
@@ -139,8 +142,12 @@ class TronGridSource:
         if api_key:
             self._headers[KEY_HEADER] = api_key
         self.http = HttpClient(session, name="TronGrid", rate=rate, limiter=limiter, timeout=timeout,
-                               max_attempts=max_attempts, rng=rng, sleep=sleep, clock=clock,
-                               secrets=[api_key] if api_key else [])
+                               retry=retry, rng=rng, sleep=sleep, clock=clock,
+                               secrets=header_secrets(self._headers) + secrets_of_url(url))
+
+    def describe(self) -> dict:
+        """This source for evidence: its URL without keys (blocks are 3-second slots)."""
+        return {"source": self.name, "url": shown_url(self.base_url), "chain_id": None}
 
     def head(self, chain: str) -> int:
         """The slot of the newest confirmed block."""

@@ -7,7 +7,6 @@ read from the checkout's `sql/` when running from source.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracers import settings
 from tracers.errors import StoreError
 from tracers.store.assets import ensure_builtin_assets
 
@@ -117,7 +117,7 @@ def _open_waiting(target: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file; while another process holds it (DuckDB allows one writer process), wait
     for it with backoff, up to TRACERS_DB_WAIT seconds (default 600): a trace and a monitoring
     pass started together take turns instead of failing."""
-    deadline = time.monotonic() + float(os.environ.get("TRACERS_DB_WAIT", "600"))
+    deadline = time.monotonic() + settings.resolve("db_wait")
     delay = 0.05
     while True:
         try:

@@ -19,6 +19,7 @@ from tracers import __version__
 from tracers.cases import require_case
 from tracers.chains import normalize_address
 from tracers.errors import CaseError
+from tracers.sources.fetcher import Fetcher
 from tracers.store import transaction
 from tracers.store.bulk import insert_rows
 from tracers.trace.engine import seeds_of_case, trace_chain
@@ -57,8 +58,8 @@ def trace_case(
     ensure: Mapping[str, Callable] | None = None,
 ) -> TraceRun:
     """Trace the case over the store. `ensure` maps a chain to a function that fetches addresses
-    from a live source into the store first (tracers.sources.fetcher.Fetcher.ensure, or the
-    Prefect flow's parallel version); chains without one are traced over the store as it is."""
+    from a live source into the store first (a tracers.sources.fetcher.Fetcher, whose provenance is
+    kept with the run); chains without one are traced over the store as it is."""
     params = params or TraceParams()
     step = progress or (lambda _message: None)
     require_case(con, case_id)
@@ -77,10 +78,14 @@ def trace_case(
         trace = trace_chain(con, chain, seeds[chain], params, step, (ensure or {}).get(chain))
         rows_by_chain.append(build_rows(run_id, trace, params))
     summary = {chain: rows.summary for chain, rows in zip(sorted(seeds), rows_by_chain)}
+    run_params = json.loads(params.to_json())
+    sources = _provenance(ensure or {})
+    if sources:
+        run_params["sources"] = sources
     with transaction(con):
         con.execute(
             "INSERT INTO trace_runs VALUES (?, ?, ?, ?, 'done', ?, ?, ?)",
-            [run_id, case_id, started, datetime.now(UTC), params.to_json(), __version__,
+            [run_id, case_id, started, datetime.now(UTC), json.dumps(run_params, sort_keys=True), __version__,
              json.dumps(summary, sort_keys=True)],
         )
         for rows in rows_by_chain:
@@ -89,6 +94,17 @@ def trace_case(
                         {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
             insert_rows(con, "findings", _FINDING_COLUMNS, rows.findings, {"amount": "BIGNUM"})
     return TraceRun(run_id, case_id, params, summary)
+
+
+def _provenance(ensure: Mapping[str, Callable]) -> dict:
+    """Per chain, where live data came from (source without keys, node chain id, head), from the
+    fetchers the run was given; kept in the run's parameters and so in every export's manifest."""
+    found = {}
+    for chain, fetch in sorted(ensure.items()):
+        fetcher = getattr(fetch, "__self__", fetch)  # Fetcher or its bound ensure()
+        if isinstance(fetcher, Fetcher):
+            found[chain] = fetcher.provenance()
+    return found
 
 
 _ADDRESS_COLUMNS = ["run_id", "chain", "address", "role", "subrole", "cluster_id", "label",
