@@ -121,6 +121,9 @@ def main() -> None:
 def _compare_runners(folder: Path, empty: Path, world: World, reports: Path, elapsed: float, made: int,
                      bound: int) -> list[tuple]:
     """The trace through the flow on each runner, seeds imported first (not counted)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from distributed import LocalCluster
     from prefect.testing.utilities import prefect_test_harness
 
