@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import evaluate, import_etl, live, scale
+from bench import evaluate, import_etl, intake, live, scale
 
-BENCHMARKS = {"import": import_etl.main, "evaluate": evaluate.main, "live": live.main, "scale": scale.main}
+BENCHMARKS = {
+    "import": import_etl.main, "evaluate": evaluate.main, "live": live.main, "scale": scale.main,
+    "intake": intake.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -9,9 +9,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from flows.trace import live_fetcher
 from tracers.monitor.artifacts import alerts_markdown, alerts_table, artifact_key
-from tracers.monitor.deliver import deliver_pending, webhook_url_is_safe
+from tracers.monitor.deliver import deliver_pending
 from tracers.monitor.pass_ import list_alerts, run_pass
 from tracers.monitor.watch import watched_cases
+from tracers.monitor.webhook import Webhook, check_webhook_url
 from tracers.store import connect
 
 
@@ -25,6 +26,7 @@ def monitor_clusters(
     explorer_url: str | None = None,
     tron_url: str | None = None,
     webhook: str | None = None,
+    allow_private_webhook: bool = False,
     only_due: bool = False,
     chain_id: int | None = None,
     runner: str | None = None,
@@ -43,7 +45,10 @@ def monitor_clusters(
         rpc_url: EVM JSON-RPC URL (or TRACERS_RPC_URL_<CHAIN>).
         explorer_url: Etherscan-v2 compatible API URL (or TRACERS_EXPLORER_URL).
         tron_url: TronGrid URL (or TRACERS_TRON_URL).
-        webhook: Also POST every new alert to this URL (besides the monitors' own webhooks).
+        webhook: Also POST every new alert to this URL (besides the monitors' own webhooks); a
+            public address only, unless allow_private_webhook.
+        allow_private_webhook: Let `webhook` be on a private or loopback address (a receiver on
+            this machine or the unit's network).
         only_due: Only the cases whose monitors' own schedules (tracers monitor add --cron) have
             come round since their last pass; the scheduled deployment sets it.
         chain_id: Source rpc: accept a node serving this chain id (a local fork or test node);
@@ -52,8 +57,8 @@ def monitor_clusters(
         dask_address: Runner dask: the scheduler (or TRACERS_DASK_ADDRESS); empty: a local cluster.
     """
     logger = get_run_logger()
-    if webhook:
-        webhook_url_is_safe(webhook)
+    extra = Webhook(check_webhook_url(webhook, allow_private=allow_private_webhook),
+                    allow_private_webhook) if webhook is not None else None
     con = connect(db)
     summary: dict[str, dict] = {}
     try:
@@ -62,7 +67,7 @@ def monitor_clusters(
                           chain_id=chain_id, runner=runner, dask_address=dask_address) as fetcher:
             ensure = {chain: fetcher} if fetcher else {}
             for case_id, hooks in cases.items():
-                summary[case_id] = _pass(con, case_id, hooks, webhook, ensure, logger)
+                summary[case_id] = _pass(con, case_id, hooks, extra, ensure, logger)
         report = deliver_pending(con, requests.Session())
         summary["_deliveries"] = {"delivered": report.delivered, "pending": report.still_pending}
     finally:
@@ -70,9 +75,9 @@ def monitor_clusters(
     return summary
 
 
-def _pass(con, case_id: str, hooks: list[str], webhook: str | None, ensure: dict, logger) -> dict:
+def _pass(con, case_id: str, hooks: list[Webhook], extra: Webhook | None, ensure: dict, logger) -> dict:
     """One case's monitoring pass; its new alerts as Prefect artifacts."""
-    hooks = hooks + ([webhook] if webhook and webhook not in hooks else [])
+    hooks = hooks + ([extra] if extra and extra not in hooks else [])
     result = run_pass(con, case_id, ensure=ensure, progress=logger.info, webhooks=hooks)
     if result.is_baseline:
         logger.info("%s: baseline recorded (run %s)", case_id, result.run_id)

@@ -110,7 +110,9 @@ def test_a_malformed_trace_address_stops_the_import_and_names_the_row(con, tmp_p
     bad = next(t for t in traces if t["trace_address"] and t["status"] == 1 and t["value"] > 0
                and t["call_type"] == "call")
     broken = [{**bad, "trace_address": "0,x"} if t is bad else t for t in traces]
-    with pytest.raises(ImportFileError, match=r"traces: 1 row\(s\) with bad trace_address.*0,1,1"):
+    line = traces.index(bad) + 2  # after the header
+    with pytest.raises(ImportFileError, match=rf"traces.csv line {line}, column trace_address: '0,x' is not call "
+                                              r"indexes joined by commas, such as 0,1,1 .*; 1 row"):
         import_etl(con, etl_folder(tmp_path / "etl", broken))
     assert con.execute("SELECT count(*) FROM transfers").fetchall() == [(0,)]
 

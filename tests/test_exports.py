@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tracers import __version__
-from tracers.errors import CaseError, StoreError
+from tracers.errors import CaseError, OutputError, StoreError
 from tracers.exports import (
     ADDRESS_COLUMNS,
     SUBPOENA_COLUMNS,
@@ -300,7 +300,11 @@ def test_exporting_into_a_used_folder_replaces_its_own_files_and_leaves_the_rest
     (out / "notes.txt").write_text("analyst notes")
     (out / "binance.csv").write_text("stale")
     (out / "oldex.csv").write_text("from an earlier export")
-    result = export_subpoena(store, CASE, out)
+    with pytest.raises(OutputError, match="holds binance.csv already .* give --force"):
+        export_subpoena(store, CASE, out)  # without --force: nothing is touched
+    assert sorted(p.name for p in out.iterdir()) == ["binance.csv", "notes.txt", "oldex.csv"]
+    assert (out / "binance.csv").read_text() == "stale"
+    result = export_subpoena(store, CASE, out, force=True)
     assert (out / "notes.txt").read_text() == "analyst notes"
     assert (out / "binance.csv").read_text().startswith("case_id,exchange,")
     assert result.other_files == ("notes.txt", "oldex.csv")
@@ -345,7 +349,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"cannot write .*f\.csv: disk full; nothing of it was written"):
         write_whole(target, b"new\n")
     assert target.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["f.csv"]

@@ -44,7 +44,7 @@ def test_monitor_flow_publishes_and_delivers_every_alert(prefect_server, tmp_pat
               "tx_hash": pay, "victim_address": VICTIM, "scam_address": SCAM, "amount": "1000"}
     import_reports(con, CASE, write_csv(tmp_path / "r.csv", list(REPORT_COLUMNS), [report]))
     with WebhookServer(always_fail=True) as hook:
-        add_monitor(con, CASE, webhook=hook.url + "/alerts?token=s3cret")
+        add_monitor(con, CASE, webhook=hook.url + "/alerts?token=s3cret", allow_private_webhook=True)
         con.close()
         baseline = monitor_clusters(case=CASE, db=str(db))
         assert baseline[CASE]["baseline"] and baseline[CASE]["alerts"] == 0

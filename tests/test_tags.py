@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -49,6 +50,14 @@ def by_index(con: duckdb.DuckDBPyConnection, tagpack: str) -> dict[int, dict]:
     cursor = con.execute("SELECT * FROM tags WHERE tagpack = ? ORDER BY tag_index", [tagpack])
     names = [d[0] for d in cursor.description]
     return {r[1]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def import_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT import_id FROM imports ORDER BY 1").fetchall()]
 
 
 def problems_of(path: Path) -> list[str]:
@@ -113,7 +122,7 @@ def test_all_shared_tagpacks_import_together(con):
     assert result.imported == total
     assert con.execute("SELECT count(*) FROM tags").fetchone()[0] == total
     imports = con.execute("SELECT import_id, kind, detail FROM imports ORDER BY 1").fetchall()
-    assert [i[0] for i in imports] == sorted(f"tags:{p.name}" for p in SHARED_PACKS)
+    assert [i[0] for i in imports] == sorted(f"tags:{p.name}@{sha256(p)}" for p in SHARED_PACKS)
     assert {i[1] for i in imports} == {"tags"}
 
 
@@ -411,7 +420,7 @@ def test_a_csv_with_common_spellings_imports_them_as_taxonomy_ids_and_says_so(co
         "spellings.csv: category 'mixer' read as mixing_service (2 tags)",
         "spellings.csv: category 'cross-chain bridge' read as defi_bridge (1 tag)",
     )
-    detail = con.execute("SELECT detail FROM imports WHERE import_id = 'tags:spellings.csv'")
+    detail = con.execute("SELECT detail FROM imports WHERE import_id LIKE 'tags:spellings.csv@%'")
     assert json.loads(detail.fetchone()[0])["warnings"] == list(warnings)
 
 
@@ -479,8 +488,10 @@ def test_one_bad_file_does_not_block_the_others(con):
     assert len(rows(con, "good-a.yaml")) == 2
     assert len(rows(con, "good-b.yaml")) == 1
     assert rows(con, "bad.yaml") == []
-    ids = [r[0] for r in con.execute("SELECT import_id FROM imports ORDER BY 1").fetchall()]
-    assert ids == ["tags:good-a.yaml", "tags:good-b.yaml"]
+    assert import_ids(con) == [
+        f"tags:good-a.yaml@{sha256(RESOURCES / 'good-a.yaml')}",
+        f"tags:good-b.yaml@{sha256(RESOURCES / 'good-b.yaml')}",
+    ]
 
 
 def test_a_bad_new_version_leaves_the_imported_tagpack_as_it_was(con, tmp_path):
@@ -511,45 +522,89 @@ def test_reimport_is_idempotent(con):
     assert len(first) == 4 + 5
 
 
-def test_a_changed_file_replaces_its_tagpack(con, tmp_path):
-    pack = tmp_path / "good-a.yaml"
-    shutil.copyfile(RESOURCES / "good-a.yaml", pack)
-    import_tag_files(con, [pack])
+def test_a_reimport_reports_the_file_unchanged_and_writes_nothing(con):
+    first = import_tag_files(con, [RESOURCES / "good-a.yaml"]).files[0]
+    again = import_tag_files(con, [RESOURCES / "good-a.yaml"]).files[0]
 
-    text = pack.read_text()
+    assert (first.same_as, first.written) == (None, 2)
+    assert again.same_as == f"tags:good-a.yaml@{sha256(RESOURCES / 'good-a.yaml')}"
+    assert (again.count, again.written) == (2, 0)
+    assert again.summary.startswith("good-a.yaml: unchanged, this content is imported already")
+
+
+def shortened(tmp_path: Path) -> Path:
+    """good-a.yaml in another folder, without its second tag: the same name, other content."""
+    (tmp_path / "new").mkdir()
+    pack = tmp_path / "new" / "good-a.yaml"
+    text = (RESOURCES / "good-a.yaml").read_text()
     pack.write_text(text[: text.index("- address: '0x21a3")])
-    import_tag_files(con, [pack])
+    return pack
+
+
+def test_a_changed_file_of_the_same_name_is_added_beside_the_earlier_one(con, tmp_path):
+    import_tag_files(con, [RESOURCES / "good-a.yaml"])
+    before = rows(con, "good-a.yaml")
+
+    added = import_tag_files(con, [shortened(tmp_path)]).files[0]
+
+    stored = rows(con, "good-a.yaml")
+    assert len(stored) == 3 and all(row in stored for row in before)  # the earlier tags stay
+    assert added.beside == (f"tags:good-a.yaml@{sha256(RESOURCES / 'good-a.yaml')}",)
+    (note,) = added.notes
+    assert "added beside the earlier file" in note and "--replace" in note
+    assert len(import_ids(con)) == 2
+
+
+def test_replace_swaps_the_tags_of_earlier_files_of_the_same_name(con, tmp_path):
+    import_tag_files(con, [RESOURCES / "good-a.yaml"])
+    pack = shortened(tmp_path)
+
+    result = import_tag_files(con, [pack], replace=True).files[0]
 
     assert [r[3] for r in rows(con, "good-a.yaml")] == [
         "0x28c6c06298d514db089934071355e5743bf21d60"
     ]
+    assert result.replaced == (f"tags:good-a.yaml@{sha256(RESOURCES / 'good-a.yaml')}",)
+    assert import_ids(con) == [f"tags:good-a.yaml@{sha256(pack)}"]
+    detail = json.loads(con.execute("SELECT detail FROM imports").fetchone()[0])
+    assert detail["replaced"] == list(result.replaced)  # the record says what went
 
 
 def test_the_import_is_recorded_with_sha256_and_count(con):
-    import hashlib
-
     path = RESOURCES / "good-a.yaml"
     import_tag_files(con, [path])
 
     kind, detail, imported_at = con.execute(
-        "SELECT kind, detail, imported_at FROM imports WHERE import_id = 'tags:good-a.yaml'"
+        "SELECT kind, detail, imported_at FROM imports WHERE import_id = ?",
+        [f"tags:good-a.yaml@{sha256(path)}"],
     ).fetchone()
     detail = json.loads(detail)
     assert kind == "tags"
-    assert detail["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert detail["sha256"] == sha256(path)
     assert detail["count"] == 2
     assert imported_at.utcoffset() is not None
 
 
-def test_two_files_with_the_same_name_in_one_import_are_refused(con, tmp_path):
+def test_two_files_with_the_same_name_in_one_import_both_land(con, tmp_path):
     (tmp_path / "x").mkdir()
     other = tmp_path / "x" / "good-a.yaml"
     shutil.copyfile(RESOURCES / "good-b.yaml", other)
 
     result = import_tag_files(con, [RESOURCES / "good-a.yaml", other])
 
+    assert [f.ok for f in result.files] == [True, True]
+    assert {r[6] for r in rows(con, "good-a.yaml")} == {"good_a", "good_b"}
+
+
+def test_with_replace_two_files_with_the_same_name_in_one_import_are_refused(con, tmp_path):
+    (tmp_path / "x").mkdir()
+    other = tmp_path / "x" / "good-a.yaml"
+    shutil.copyfile(RESOURCES / "good-b.yaml", other)
+
+    result = import_tag_files(con, [RESOURCES / "good-a.yaml", other], replace=True)
+
     assert [f.ok for f in result.files] == [True, False]
-    assert "rename one" in result.files[1].error.problems[0]
+    assert "rename one, or import them in two runs" in result.files[1].error.problems[0]
     assert {r[6] for r in rows(con, "good-a.yaml")} == {"good_a"}
 
 
@@ -571,6 +626,7 @@ def test_stored_row_carries_every_field(con):
         "is_public": False,
         "concepts": ["cold_wallet"],
         "context": '{"tx": "0xabc"}',
+        "sha256": sha256(RESOURCES / "inherit.yaml"),
     }
 
 
@@ -784,3 +840,33 @@ def test_the_bridge_builder_refuses_an_address_whose_checksum_fails(monkeypatch)
         monkeypatch.setattr(builder, "BRIDGES", (bridge,))
         with pytest.raises(ValueError, match=message):
             bridges()
+
+
+# --- stores from before tag files were keyed by content -----------------------------------------
+
+
+def test_a_store_from_before_content_keys_keeps_its_tags_and_their_sha256(tmp_path):
+    from tracers.store.connection import migrations
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                "name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+    for version, script in migrations():
+        if version < 6:  # the schema as it was before 006_tag_files
+            old.execute(script.read_text())
+            old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())",
+                        [version, script.stem])
+    old.execute("INSERT INTO tags (tagpack, tag_index, chain, address, label) VALUES "
+                "('a.yaml', 0, 'ethereum', '0x1', 'x'), ('a.yaml', 1, 'ethereum', '0x2', 'y'), "
+                "('by-hand.csv', 0, 'tron', 'T1', 'z')")
+    old.execute("INSERT INTO imports VALUES ('tags:a.yaml', 'tags', ?, now())",
+                [json.dumps({"sha256": "ab" * 32, "count": 2})])
+    old.close()
+
+    con = connect(path)
+
+    assert con.execute("SELECT tagpack, tag_index, sha256 FROM tags ORDER BY ALL").fetchall() == [
+        ("a.yaml", 0, "ab" * 32), ("a.yaml", 1, "ab" * 32), ("by-hand.csv", 0, "")
+    ]
+    assert import_ids(con) == [f"tags:a.yaml@{'ab' * 32}"]

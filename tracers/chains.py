@@ -2,7 +2,9 @@
 
 Addresses are stored in one canonical form per chain: lowercase hex for EVM chains, base58check
 for Tron, as written for Bitcoin (bech32 lowercased). Validation is strict: a mixed-case EVM address
-must carry a valid EIP-55 checksum, a Tron address a valid base58check checksum.
+must carry a valid EIP-55 checksum, a Tron or Bitcoin base58 address a valid base58check checksum
+and version byte, a Bitcoin bech32 address a valid BIP-173 (bech32, witness version 0) or BIP-350
+(bech32m, versions 1-16) checksum and witness program. A typo is refused, never stored.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _TRON_TX_HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 _BASE58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]+$")
-_BECH32 = re.compile(r"^(bc1|tb1|bcrt1)[02-9ac-hj-np-z]{8,87}$")
+_BECH32 = re.compile(r"^(bc|tb|bcrt)1[02-9ac-hj-np-z]{8,87}$")
+# Longer than any address of any chain tracers knows (bech32 stops at 90 characters): such text is
+# refused before it is looked at, and shown shortened in the message.
+MAX_ADDRESS_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,20 @@ GRAPHSENSE_TOKEN_CODES = frozenset({"USDT", "USDC"})
 
 def chain(name: str) -> Chain:
     """The chain called `name`, or an error listing the chains tracers knows."""
-    try:
-        return CHAINS[name.strip().lower()]
-    except KeyError:
+    found = CHAINS.get(name.strip().lower()) if isinstance(name, str) else None
+    if found is None:
         known = ", ".join(sorted(CHAINS))
-        raise AddressError(f"unknown chain {name!r}; use one of: {known}") from None
+        raise AddressError(f"unknown chain {shorten(name)}; use one of: {known}")
+    return found
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut to about `limit` characters: hostile input stays readable in a message."""
+    shown = repr(value)
+    if len(shown) <= limit:
+        return shown
+    size = len(value) if isinstance(value, str) else len(shown)
+    return f"{shown[: limit - 20]}...{shown[-12:]} ({size:,} characters)"
 
 
 def native_asset(chain_name: str) -> Asset:
@@ -146,9 +160,19 @@ def eip55(address_hex40: str) -> str:
 
 
 def normalize_address(chain_name: str, text: str) -> str:
-    """Validate `text` as an address on `chain_name` and return its canonical stored form."""
+    """Validate `text` as an address on `chain_name` and return its canonical stored form.
+
+    Raises AddressError, and nothing else, for any text that is not an address on that chain.
+    """
     c = chain(chain_name)
+    if not isinstance(text, str):
+        raise AddressError(f"{shorten(text)} is not an address: expected text")
     raw = text.strip()
+    if len(raw) > MAX_ADDRESS_LENGTH:
+        raise AddressError(
+            f"{shorten(raw)} is not an address: longer than any {c.name} address; "
+            "check the cell or field holds one address"
+        )
     if c.family == "evm":
         return _normalize_evm(raw)
     if c.family == "tron":
@@ -199,16 +223,91 @@ def _normalize_tron(raw: str) -> str:
 
 def _normalize_bitcoin(raw: str) -> str:
     lowered = raw.lower()
-    if _BECH32.match(lowered) and (raw == lowered or raw == raw.upper()):
+    if _BECH32.match(lowered):
+        if raw != lowered and raw != raw.upper():
+            raise AddressError(
+                f"{raw!r} mixes upper and lower case: a bech32 address is written all in one case"
+            )
+        problem = _segwit_problem(lowered)
+        if problem:
+            raise AddressError(f"{raw!r} {problem}: check for a typo")
+        if not lowered.startswith("bc1"):
+            raise AddressError(_TESTNET.format(raw=raw))
         return lowered
     if _BASE58.match(raw) and 25 <= len(raw) <= 35 and raw[0] in "123mn":
         try:
             payload = base58.b58decode_check(raw)
         except ValueError:
             raise AddressError(f"{raw!r} fails its base58check checksum: check for a typo") from None
-        if len(payload) == 21:
+        if len(payload) == 21 and payload[0] in _BITCOIN_TESTNET_VERSIONS:
+            raise AddressError(_TESTNET.format(raw=raw))
+        if len(payload) == 21 and payload[0] in _BITCOIN_VERSIONS:
             return raw
-    raise AddressError(f"{raw!r} is not a Bitcoin address (base58check P2PKH/P2SH or bech32)")
+    raise AddressError(
+        f"{raw!r} is not a Bitcoin address: expected base58check P2PKH/P2SH (1..., 3...) "
+        "or bech32 (bc1...)"
+    )
+
+
+# Version bytes of base58check Bitcoin addresses: P2PKH and P2SH on mainnet, and on testnet.
+_BITCOIN_VERSIONS = frozenset({0x00, 0x05})
+_BITCOIN_TESTNET_VERSIONS = frozenset({0x6F, 0xC4})
+_TESTNET = (
+    "{raw!r} is a Bitcoin testnet or regtest address: tracers' bitcoin chain is mainnet "
+    "(1..., 3..., bc1...); leave testnet addresses out"
+)
+
+# BIP-173 (bech32) and BIP-350 (bech32m), after the BIPs' reference code.
+_BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+_BECH32_CONSTANT = 1  # the checksum constant of witness version 0 (BIP-173)
+_BECH32M_CONSTANT = 0x2BC830A3  # of witness versions 1 to 16 (BIP-350)
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for i, generator in enumerate(_BECH32_GENERATOR):
+            if (top >> i) & 1:
+                checksum ^= generator
+    return checksum
+
+
+def _segwit_problem(address: str) -> str | None:
+    """Why the lowercase bech32 `address` is no segwit address (BIP-173, BIP-350), or None."""
+    if len(address) > 90:
+        return "is longer than the 90 characters of a bech32 address"
+    hrp, _, rest = address.rpartition("1")
+    data = [_BECH32_CHARSET.index(ch) for ch in rest]
+    expanded = [ord(ch) >> 5 for ch in hrp] + [0] + [ord(ch) & 31 for ch in hrp]
+    version = data[0]
+    wanted = _BECH32_CONSTANT if version == 0 else _BECH32M_CONSTANT
+    if _bech32_polymod(expanded + data) != wanted:
+        kind = "bech32" if version == 0 else "bech32m"
+        return f"fails its {kind} checksum (BIP-{173 if version == 0 else 350})"
+    program = _five_to_eight_bits(data[1:-6])
+    if version > 16 or program is None or not 2 <= len(program) <= 40:
+        return "holds no valid witness program"
+    if version == 0 and len(program) not in (20, 32):
+        return "holds a version 0 witness program that is neither 20 nor 32 bytes"
+    return None
+
+
+def _five_to_eight_bits(data: list[int]) -> bytes | None:
+    """The bytes that 5-bit groups `data` spell, or None when the padding is not zeros."""
+    accumulator = bits = 0
+    out = bytearray()
+    for value in data:
+        accumulator = ((accumulator << 5) | value) & 0xFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append((accumulator >> bits) & 0xFF)
+    if bits >= 5 or (accumulator << (8 - bits)) & 0xFF:
+        return None
+    return bytes(out)
 
 
 def normalize_tx_hash(chain_name: str, text: str) -> str:

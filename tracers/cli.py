@@ -182,10 +182,13 @@ def main_options(
 @contextmanager
 def store(ctx: typer.Context) -> Iterator[duckdb.DuckDBPyConnection]:
     from tracers.store import connect
+    from tracers.store.integrity import failure
 
     con = connect(ctx.obj["db"])
     try:
         yield con
+    except duckdb.Error as exc:  # a damaged store can fail any query: say so, with the way back
+        raise failure(ctx.obj["db"], exc) or exc from None
     finally:
         con.close()
 
@@ -242,8 +245,14 @@ def tags_import_cmd(
     builtin: Annotated[
         bool, typer.Option("--builtin", help="Also import the starter tag set shipped with tracers.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace the tags of earlier files with the same file name "
+                     "(without it, a changed file is added beside them)."),
+    ] = False,
 ) -> None:
-    """Import tags; re-importing a file replaces that file's tags. Bad files import nothing."""
+    """Import tags. A file imported before changes nothing; a changed file named like an earlier
+    one is added beside it, or replaces it with --replace. Bad files import nothing."""
     from tracers.tags import builtin_tag_files, import_tag_files
 
     paths = list(files or [])
@@ -252,12 +261,12 @@ def tags_import_cmd(
     if not paths:
         raise typer.BadParameter("give tag files, or --builtin for the shipped starter set")
     with store(ctx) as con:
-        result = import_tag_files(con, paths)
+        result = import_tag_files(con, paths, replace=replace)
     failed = 0
     for item in result.files:
         if item.error is None:
-            out.print(f"{item.path.name}: {item.count:,} tags")
-            for warning in item.warnings:
+            out.print(item.summary, markup=False)
+            for warning in (*item.notes, *item.warnings):
                 err.print(f"[yellow]warning:[/] {escape(str(warning))}")
         else:
             failed += 1
@@ -377,7 +386,7 @@ def reports_import_cmd(
                 highlight=False, soft_wrap=True,
             )
     out.print(
-        f"{file}: {summary.accepted} accepted, {summary.refused} refused "
+        f"{escape(str(file))}: {summary.accepted} accepted, {summary.refused} refused "
         f"({summary.changed} new or changed) in case {case}"
     )
     if summary.refused:
@@ -462,7 +471,8 @@ def trace_cmd(
     if chain is None:
         from tracers.chains import looks_like_address
 
-        named = {"tron"} if address and looks_like_address("tron", address) else set()
+        tron_form = address and address.strip().startswith("T") and looks_like_address("tron", address)
+        named = {"tron"} if tron_form else set()  # base58 T...; 0x hex is read as EVM
         if not named and not address and source is not Source.store:
             with store(ctx) as con:
                 named = _chains_of_case(con, case)
@@ -497,14 +507,18 @@ def trace_cmd(
 
 def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
     """Run a Prefect flow of flows/ (trace_case, monitor_clusters): the CLI's only door into them.
-    Settings the command line left out are resolved by the flow, as for deployments."""
+    Settings the command line left out are resolved by the flow, as for deployments. A TracersError
+    the flow raises reaches `_Group` (one `error:` line); Prefect's console copy of it, with its
+    traceback, is left out (the Prefect API still logs it)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from flows.console import tracers_errors_quiet
+
     if name == "trace_case":
         from flows.trace import trace_case as chosen
     else:
         from flows.monitor import monitor_clusters as chosen
     given = {key: value for key, value in parameters.items() if value is not None}
-    with _stages(what) as step:
+    with _stages(what) as step, tracers_errors_quiet():
         step("starting the Prefect flow")
         return chosen(db=str(ctx.obj["db"]), **given)
 
@@ -525,12 +539,20 @@ def _print_trace(case: str, run_id: str, summaries: dict) -> None:
 def findings_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    fmt: Annotated[Format, typer.Option("--format", help="table (readable text) or json.")] = Format.table,
+    fmt: Annotated[Format, typer.Option(
+        "--format", help="table: a readable summary; json: the summary as data; csv: one row per "
+                         "finding (case_id, run_id, finding_id, rule, kind, chain, address, role, subrole, "
+                         "related, asset, asset_symbol, amount, amount_base_units, confidence, params, "
+                         "tx_hashes, detail).")] = Format.table,
 ) -> None:
     """A readable summary of the latest trace: clusters, peel chains, exchanges, funds at rest."""
-    from tracers.exports import findings_summary, render_summary
+    from tracers.exports import FINDING_COLUMNS, finding_rows, findings_summary, render_summary
+    from tracers.output import write_csv
 
     with store(ctx) as con:
+        if fmt is Format.csv:
+            write_csv(finding_rows(con, case), FINDING_COLUMNS, sys.stdout)
+            return
         summary = findings_summary(con, case)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(summary.to_dict(), indent=2, sort_keys=True) + "\n")
@@ -538,35 +560,49 @@ def findings_cmd(
         sys.stdout.write(render_summary(summary))
 
 
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Replace files an earlier export left at --out (never a folder, link or pipe).")]
+
+
+def _out_file_opt(what: str) -> typer.models.OptionInfo:
+    return typer.Option("--out", metavar="FILE", help=f"{what} It must not exist yet, unless --force.")
+
+
 @export_app.command("subpoena")
 def export_subpoena_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for <exchange>.csv and manifest.json.")],
+    out_dir: Annotated[str, typer.Option("--out", metavar="FOLDER",
+                                         help="Folder for <exchange>.csv and manifest.json.")],
+    force: ForceOpt = False,
 ) -> None:
     """One CSV per exchange of every deposit that received victim money, and a manifest."""
-    from tracers.exports import export_subpoena
+    from tracers.exports import export_subpoena, out_folder
 
+    out_folder(out_dir)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        result = export_subpoena(con, case, out_dir)
-    out.print(_describe_export(result, out_dir))
+        result = export_subpoena(con, case, out_dir, force=force)
+    out.print(_describe_export(result, out_dir), markup=False)
 
 
 @export_app.command("addresses")
 def export_addresses_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    out_file: Annotated[str, _out_file_opt("CSV file to write.")],
+    force: ForceOpt = False,
 ) -> None:
     """Every address of the case graph with its role, cluster, exchange and evidence."""
     from tracers.exports import export_addresses
+    from tracers.exports import out_file as checked_out_file
 
+    checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        rows = export_addresses(con, case, out_file)
-    out.print(f"wrote {out_file}: {rows} addresses")
+        rows = export_addresses(con, case, out_file, force=force)
+    out.print(f"wrote {out_file}: {rows} addresses", markup=False)
 
 
-def _describe_export(result, out_dir: Path) -> str:
+def _describe_export(result, out_dir: str) -> str:
     files = getattr(result, "files", None) or []
     names = ", ".join(str(getattr(f, "name", f)) for f in files)
     return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
@@ -576,19 +612,21 @@ def _describe_export(result, out_dir: Path) -> str:
 def report_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    out_file: Annotated[Path, typer.Option(
-        "--out", help="HTML file to write: one self-contained file, opens offline.")],
+    out_file: Annotated[str, _out_file_opt("HTML file to write: one self-contained file, opens offline.")],
     tx_url: Annotated[str, typer.Option(
         "--tx-url",
         help="Link for each transaction, {tx} standing for its hash; e.g. "
              "https://tronscan.org/#/transaction/{tx}.",
     )] = "https://etherscan.io/tx/{tx}",
+    force: ForceOpt = False,
 ) -> None:
     """The case as one HTML page: money-flow graph, exchanges, funds at rest, timeline, evidence."""
+    from tracers.exports import out_file as checked_out_file
     from tracers.report import write_report
 
+    checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        path = write_report(con, case, out_file, tx_url)
+        path = write_report(con, case, out_file, tx_url, force=force)
     out.print(f"wrote {path}: open it in a browser (it needs no network)", markup=False)
 
 
@@ -596,15 +634,17 @@ def report_cmd(
 def export_freeze_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    out_dir: Annotated[Path, typer.Option(
-        "--out", help="Folder for freeze_<issuer>.csv, freeze_no_issuer.csv and manifest.json.")],
+    out_dir: Annotated[str, typer.Option(
+        "--out", metavar="FOLDER", help="Folder for freeze_<issuer>.csv, freeze_no_issuer.csv and manifest.json.")],
+    force: ForceOpt = False,
 ) -> None:
     """Addresses still holding traced victim money: one CSV per issuer that can freeze it
     (Tether, Circle), native coins apart, and a manifest."""
-    from tracers.exports import export_freeze
+    from tracers.exports import export_freeze, out_folder
 
+    out_folder(out_dir)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        result = export_freeze(con, case, out_dir)
+        result = export_freeze(con, case, out_dir, force=force)
     out.print(result.describe(), markup=False)
 
 
@@ -612,15 +652,18 @@ def export_freeze_cmd(
 def export_tagpack_cmd(
     ctx: typer.Context,
     case: CaseOpt,
-    out_file: Annotated[Path, typer.Option("--out", help="TagPack file to write (.yaml).")],
+    out_file: Annotated[str, _out_file_opt("TagPack file to write (.yaml).")],
     victims: Annotated[bool, typer.Option(
         "--victims/--no-victims", help="Include victims' addresses (personal data).")] = True,
+    force: ForceOpt = False,
 ) -> None:
     """The case's perpetrators, deposit addresses and victims as a GraphSense TagPack."""
     from tracers.exports import export_tagpack
+    from tracers.exports import out_file as checked_out_file
 
+    checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        count = export_tagpack(con, case, out_file, victims=victims)
+        count = export_tagpack(con, case, out_file, victims=victims, force=force)
     out.print(f"wrote {out_file}: {count} tags", markup=False)
 
 
@@ -640,8 +683,26 @@ def verify_cmd(
 # ---------------------------------------------------------------- monitoring
 
 WebhookOpt = Annotated[
-    str | None, typer.Option("--webhook", help="POST each new alert as JSON to this URL.")
+    str | None, typer.Option("--webhook", help="POST each new alert as JSON to this http(s) URL; its "
+                                               "host must resolve to public addresses only.")
 ]
+AllowPrivateOpt = Annotated[
+    bool, typer.Option("--allow-private-webhook",
+                       help="Let --webhook be on a private or loopback address (a receiver on this "
+                            "machine or your own network); link-local and metadata addresses stay refused.")
+]
+
+
+def _checked_webhook(webhook: str | None, allow_private: bool) -> None:
+    """Refuse a webhook tracers will not POST to before any work; warn when its host does not
+    resolve now (every delivery checks it again, and sends nothing until it resolves)."""
+    from tracers.monitor.webhook import WebhookUnresolved, check_webhook
+
+    if webhook is not None:
+        try:
+            check_webhook(webhook, allow_private=allow_private)
+        except WebhookUnresolved as exc:
+            err.print(f"[yellow]warning:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 @monitor_app.command("add")
@@ -654,12 +715,15 @@ def monitor_add_cmd(
     chain: Annotated[str, typer.Option("--chain", help="Chain of the addresses.")] = "ethereum",
     cron: Annotated[str, typer.Option("--cron", help="When to run a pass (cron).")] = "*/30 * * * *",
     webhook: WebhookOpt = None,
+    allow_private_webhook: AllowPrivateOpt = False,
 ) -> None:
     """Watch a case's cluster, or named addresses (added to the case as seeds)."""
     from tracers.monitor.watch import add_monitor
 
+    _checked_webhook(webhook, allow_private_webhook)
     with store(ctx) as con:
-        ids = add_monitor(con, case, cron, webhook, chain, addresses or None)
+        ids = add_monitor(con, case, cron, webhook, chain, addresses or None,
+                          allow_private_webhook=allow_private_webhook)
     for monitor_id in ids:
         out.print(f"watching {monitor_id} ({cron})")
 
@@ -702,11 +766,13 @@ def monitor_run_cmd(
     explorer_url: ExplorerOpt = None,
     tron_url: TronOpt = None,
     webhook: WebhookOpt = None,
+    allow_private_webhook: AllowPrivateOpt = False,
     chain_id: ChainIdOpt = None,
     runner: RunnerOpt = None,
     dask_address: DaskAddressOpt = None,
 ) -> None:
     """One monitoring pass now (the monitor_clusters Prefect flow)."""
+    _checked_webhook(webhook, allow_private_webhook)
     if chain is None:
         with store(ctx) as con:
             chain = live_chain(source, None, _chains_of_case(con, case) if source is not Source.store else set())
@@ -716,7 +782,7 @@ def monitor_run_cmd(
         spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, chain_id=chain_id)
     summary = _run_flow(ctx, "monitoring", "monitor_clusters", case=case, source=source.value, chain=chain,
                         rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url, webhook=webhook,
-                        chain_id=chain_id, runner=runner.value if runner else None,
+                        allow_private_webhook=allow_private_webhook or None, chain_id=chain_id, runner=runner.value if runner else None,
                         dask_address=dask_address)
     deliveries = summary.pop("_deliveries", {})
     for case_id, numbers in summary.items():
@@ -841,6 +907,18 @@ def status_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     with store(ctx) as con:
         rows = store_summary(con)
     render(rows, ["what", "count"], fmt, sys.stdout, f"store {ctx.obj['db']}")
+
+
+@app.command("doctor")
+def doctor_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
+    """Check the store without writing to it: a DuckDB file tracers made, its schema version, every
+    table and column, every block readable, transfers_to as long as transfers. Each problem comes
+    with the way to recover; exit 0 when the store is whole, 1 otherwise."""
+    from tracers.store.doctor import COLUMNS, diagnose, verdict
+
+    rows = diagnose(ctx.obj["db"])
+    render(rows, COLUMNS, fmt, sys.stdout, f"store {ctx.obj['db']}")
+    verdict(ctx.obj["db"], rows)
 
 
 @app.command("serve")

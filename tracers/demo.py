@@ -81,9 +81,9 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         console.print("[bold]6. export[/] the subpoena files, the case's addresses and the case report")
         subpoena = export_subpoena(con, DEMO_CASE, folder / "subpoena")
         addresses = folder / "addresses.csv"
-        export_addresses(con, DEMO_CASE, addresses)
+        export_addresses(con, DEMO_CASE, addresses, force=True)  # the demo's own files of a run before
         (folder / "findings.md").write_text(render_summary(findings_summary(con, DEMO_CASE)))
-        report = write_report(con, DEMO_CASE, folder / "report.html")
+        report = write_report(con, DEMO_CASE, folder / "report.html", force=True)
         for item in subpoena.files:
             console.print(f"   {folder / 'subpoena' / item.name}: {item.rows} deposits")
     finally:

@@ -37,6 +37,11 @@ class CaseError(TracersError):
     """A case that does not exist, or already exists."""
 
 
+class OutputError(TracersError):
+    """An --out path tracers will not write: a folder where a file goes, a file that exists without
+    --force, a link, a pipe, a missing or read-only parent folder."""
+
+
 class SourceError(TracersError):
     """A live source refused or failed for good (bad key, unknown chain, an error answer)."""
 

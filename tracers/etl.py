@@ -9,13 +9,22 @@ transfers are the successful value-carrying calls, creations and self-destructs 
 transaction (`export_traces`), at the position a live source gives the same call
 (`trace_position`), so the two never double a transfer. All of one folder lands in one
 transaction, or nothing does.
+
+Every row of every file is checked on the columns tracers reads, before anything is written:
+addresses are 0x and 40 hex digits, hashes 0x and 64, amounts whole numbers below 2^256 in ASCII
+digits, block numbers and indexes plain digits, block times Unix seconds (or ISO times) between
+2015-07-30 and tomorrow. One malformed row stops the import with its file, line and column; so do
+a block given two different times and a transfer given twice with different contents.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
+import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +63,19 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 NEEDED = ("transactions", "token_transfers")
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
+# What a malformed cell must hold, by the problem kind sql/import/etl_stage.sql gives it.
+EXPECTED = {
+    "address": "an address (0x and 40 hex digits)",
+    "hash": "a hash (0x and 64 hex digits)",
+    "integer": "a whole number (ASCII digits only)",
+    "amount": "a whole number of base units below 2^256 (ASCII digits only)",
+    "time": "a Unix time in seconds (or an ISO time) between 2015-07-30 and tomorrow",
+    "status": "0 or 1",
+    "trace_address": "call indexes joined by commas, such as 0,1,1 (empty for the transaction's own call)",
+}
+FIX = "fix or remove these rows (or export the blocks again with ethereum-etl) and import again"
+_UNREADABLE = (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error)
+
 
 @dataclass(frozen=True)
 class EtlResult:
@@ -86,13 +108,25 @@ def find_files(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _open_text(path: Path):
+    """The CSV file as text, through gzip for `.csv.gz` (a byte-order mark is skipped)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    return opener(path, "rt", encoding="utf-8-sig", newline="")
+
+
 def _csv_header(path: Path) -> list[str]:
+    """The column names: the first line alone (up to 1 MiB), so that a bad byte further down is
+    left for DuckDB to name with its line."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            return next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path}: cannot be read ({exc})") from None
+        with opener(path, "rb") as handle:
+            first = handle.readline(1 << 20).decode("utf-8-sig")
+        return next(csv.reader([first]), [])
+    except _UNREADABLE as exc:
+        raise ImportFileError(
+            f"{path}: cannot be read ({exc or type(exc).__name__}): a damaged or cut-off file? "
+            "Copy or export it again; nothing was imported"
+        ) from None
 
 
 def _reader(path: Path, header: list[str]) -> str:
@@ -153,6 +187,18 @@ def import_etl(
     source = f"etl:{folder.name}"
     params = {"chain": chain.name, "source": source}
 
+    try:
+        _stage(con, folder, files, params, step)
+        return _write(con, folder, files, chain.name, params, step)
+    finally:
+        with contextlib.suppress(duckdb.Error):  # a broken connection must not hide why the import stopped
+            _drop_stage(con)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path], params: dict,
+           step: Progress) -> None:
+    """The files read once into typed staging tables, every row checked; refused when any is not
+    whole (nothing is written then)."""
     step("reading files", None)
     run_script(con, read_sql("import/etl_normalize.sql"))
     _register_trace_position(con)
@@ -164,21 +210,21 @@ def import_etl(
             on_progress=lambda i, n, pct: step(f"reading and typing rows ({i}/{n})", pct),
         )
     except duckdb.Error as exc:
-        raise ImportFileError(f"{folder}: {str(exc).splitlines()[0]}") from None
-    problems = con.execute(read_sql("import/etl_checks.sql")).fetchall()
-    if problems:
-        lines = [
-            f"{file}: {rows} row(s) with bad {field}, e.g. {example}: {fix}"
-            for file, field, rows, example, fix in problems
-        ]
-        raise ImportFileError(f"{folder}: nothing imported:\n  " + "\n  ".join(lines))
+        raise _unreadable(folder, files, exc) from None
+    _refuse_problems(con, folder, files)
 
     if _count(con, read_sql("import/etl_duplicates.sql")):
+        _refuse_conflicting_repeats(con, folder)
         step("dropping rows repeated in the files", None)
         run_script(con, read_sql("import/etl_dedupe.sql"))
+
+
+def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path], chain_name: str, params: dict,
+           step: Progress) -> EtlResult:
+    """The staged rows the store lacks, written in one transaction."""
     step("writing to the store", None)
-    before = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain.name)
-    blocks_before = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
+    before = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain_name)
+    blocks_before = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain_name)
     seen = _count(
         con,
         "SELECT (SELECT count(*) FROM stage_token_transfers) + "
@@ -189,22 +235,114 @@ def import_etl(
             con, read_sql("import/etl_write.sql"), params,
             on_progress=lambda i, n, pct: step(f"writing to the store ({i}/{n})", pct),
         )
-        tokens = _write_tokens(con, chain.name, files.get("tokens"))
+        tokens = _write_tokens(con, chain_name, files.get("tokens"))
         con.execute(
             "INSERT OR REPLACE INTO imports VALUES (?, 'etl', ?, ?)",
             [
-                f"etl:{chain.name}:{folder}",
+                f"etl:{chain_name}:{folder}",
                 json.dumps({"files": {k: str(v) for k, v in sorted(files.items())}}),
                 datetime.now(UTC),
             ],
         )
-    after = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain.name)
-    blocks_after = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain.name)
-    con.execute("DROP VIEW IF EXISTS stage_transfers")
-    for table in ("stage_transfers_unique", "stage_blocks", "stage_failed", "stage_transactions", "stage_token_transfers",
-                  "stage_traces", "stage_block_times"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    after = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain_name)
+    blocks_after = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain_name)
     return EtlResult(folder, files, after - before, seen, blocks_after - blocks_before, tokens)
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the staging tables (temporary, of this connection), whether the import went in or not."""
+    con.execute("DROP VIEW IF EXISTS stage_transfers")
+    for table in ("stage_transfers_unique", "stage_blocks", "stage_receipts", "stage_failed", "stage_transactions",
+                  "stage_token_transfers", "stage_traces", "stage_block_times"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _unreadable(folder: Path, files: dict[str, Path], exc: duckdb.Error) -> ImportFileError:
+    """A file DuckDB could not read through: name it, the line and what is wrong there."""
+    text = str(exc)
+    where = next((str(p) for p in files.values() if str(p) in text), str(folder))
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if line:
+        details = [r for r in text.splitlines()[1:] if r.strip() and not r.startswith(("Original Line", "Possible"))]
+        where, what = f"{where} line {line.group(1)}", (details or ["malformed"])[0].strip().rstrip(".")
+    else:
+        what = f"cannot be read ({text.splitlines()[0]})"
+    return ImportFileError(
+        f"{where}: {what}. The file is not a whole CSV export (damaged, cut off or edited?): copy or "
+        "export it again; nothing was imported"
+    )
+
+
+def _refuse_problems(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path]) -> None:
+    """Stop the import when a row is malformed or a block time is missing or contradicted."""
+    problems = con.execute(read_sql("import/etl_checks.sql")).fetchall()
+    if problems:
+        lines = [_describe(con, files, *problem) for problem in problems]
+        raise ImportFileError(
+            f"nothing was imported from {folder}; {FIX}:\n  " + "\n  ".join(lines)
+        )
+
+
+def _describe(con: duckdb.DuckDBPyConnection, files: dict[str, Path], table: str, column: str, kind: str,
+              rows: int, example: str) -> str:
+    """One line of the refusal: where (file, line, column), what is wrong, how many rows."""
+    if kind == "untimed":
+        return (f"{example}: {rows:,} transfer(s) whose block time is in no file nor the store; add "
+                "blocks.csv covering these blocks (ethereum-etl export_blocks_and_transactions)")
+    if kind == "creation":
+        return (f"{files[table]}{_locate(con, files[table], 'hash', example)}, column to_address: transaction "
+                f"{example} creates a contract and pays it, but no receipts.csv (contract_address) nor "
+                f"receipt_contract_address says which; {rows:,} transaction(s) like this. Add receipts.csv "
+                "(ethereum-etl export_receipts_and_logs)")
+    if kind == "contradicted":
+        return (f"{example} ({rows:,} block(s) like this, between blocks.csv, block_timestamp columns "
+                "and the store); import blocks and transfers of one export")
+    path = files[table]
+    shown = "it is empty" if example == "" else f"{_shorten(example)} is"
+    return (f"{path}{_locate(con, path, column, example)}, column {column}: {shown} not "
+            f"{EXPECTED[kind]}; {rows:,} row(s) like this")
+
+
+def _shorten(value: str) -> str:
+    return repr(value if len(value) <= 80 else value[:80] + "...")
+
+
+def _locate(con: duckdb.DuckDBPyConnection, path: Path, column: str, value: str) -> str:
+    """' line N' (CSV) or ' row N' (Parquet) of the first row whose `column` holds `value`; ''
+    when it cannot be found (the message then names the file and value alone)."""
+    if path.name.endswith(".parquet"):
+        try:
+            found = con.execute(
+                f"SELECT min(file_row_number) + 1 FROM read_parquet(?, file_row_number = true) "
+                f"WHERE coalesce(CAST(\"{column}\" AS VARCHAR), '') = ?", [str(path), value],
+            ).fetchall()[0][0]
+        except duckdb.Error:
+            found = None
+        return f" row {found}" if found else ""
+    try:
+        with _open_text(path) as handle:
+            reader = csv.reader(handle)
+            index = next(reader).index(column)
+            for row in reader:
+                if (row[index] if index < len(row) else "") == value:
+                    return f" line {reader.line_num}"
+    except (*_UNREADABLE, ValueError, StopIteration):
+        pass
+    return ""
+
+
+def _refuse_conflicting_repeats(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """A transfer given twice in the files with different contents: keeping either would hide the
+    other, so the import stops."""
+    conflicts = con.execute(read_sql("import/etl_conflicts.sql")).fetchall()
+    if conflicts:
+        kind, tx, position, count = conflicts[0]
+        raise ImportFileError(
+            f"nothing was imported from {folder}: the {kind} transfer at position {position} of "
+            f"transaction {tx} is given {count} times with different values (sender, receiver, "
+            f"amount, token or block); {len(conflicts)} transfer(s) like this. Keep one export of "
+            "these blocks in the folder and import again"
+        )
 
 
 def _register_trace_position(con: duckdb.DuckDBPyConnection) -> None:
@@ -220,7 +358,7 @@ def _register_trace_position(con: duckdb.DuckDBPyConnection) -> None:
 
 def _trace_position_of_text(text: str | None) -> int | None:
     parts = (text or "").replace(" ", "").split(",")
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isascii() and p.isdigit() for p in parts):
         return None
     return trace_position([int(p) for p in parts])
 
@@ -233,7 +371,7 @@ def _write_tokens(con: duckdb.DuckDBPyConnection, chain_name: str, path: Path | 
         """
         INSERT INTO assets
         SELECT $chain, lower(trim(address)), any_value(symbol), any_value(name),
-               any_value(try_cast(trim(decimals) AS INTEGER)), NULL, 'tokens:' || $file
+               any_value(etl_int(trim(decimals), 2)), NULL, 'tokens:' || $file
         FROM raw_tokens
         WHERE address IS NOT NULL
         GROUP BY lower(trim(address))

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import IO, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -44,11 +45,11 @@ def render(rows: list[dict], columns: list[str], fmt: Format, out: IO[str], titl
     elif fmt is Format.csv:
         write_csv(rows, columns, out)
     else:
-        table = Table(title=title or None, show_lines=False)
+        table = Table(title=escape(title) or None, show_lines=False)  # cells are data, never markup
         for c in columns:
             table.add_column(c, overflow="fold")
         for row in rows:
-            table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+            table.add_row(*["" if row.get(c) is None else escape(str(row.get(c))) for c in columns])
         Console(file=out, width=max(100, Console().width)).print(table)
 
 

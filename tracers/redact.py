@@ -39,11 +39,13 @@ _HEADER_VALUE = re.compile(  # `Authorization: Bearer x`, `'X-API-Key': 'x'`, `T
     r"(?i)(" + "|".join(re.escape(h) for h in SECRET_HEADERS) + r")(['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+")
 
 
-def shown_url(url: str, *, path_is_secret: bool = False) -> str:
+def shown_url(url: str, *, path_is_secret: bool = False, shown_segments: Iterable[str] | None = None) -> str:
     """`url` as it may be shown: scheme://host[:port] and the path, with key-like segments (or,
     with `path_is_secret`, all after the first) as ***; a userinfo, query or fragment shows as ***
-    (`https://***@host/v3/***?***`). A text that is no URL (an IPC path, a provider's name) comes
-    back as it is; a URL that does not parse, as ***."""
+    (`https://***@host/v3/***?***`). With `shown_segments` (e.g. an API's own `v2`, `api`), every
+    other path segment shows as ***: for a URL refused for its path, where a key may have been
+    pasted. A text that is no URL (an IPC path, a provider's name) comes back as it is; a URL that
+    does not parse, as ***."""
     parts = _split(url)
     if parts is None:
         return MASK
@@ -58,7 +60,8 @@ def shown_url(url: str, *, path_is_secret: bool = False) -> str:
     query = f"?{MASK}" if parts.query else ""
     fragment = f"#{MASK}" if parts.fragment else ""
     scheme = f"{parts.scheme}:" if parts.scheme else ""
-    return f"{scheme}//{userinfo}{host}{port}{_shown_path(parts.path, path_is_secret)}{query}{fragment}"
+    path = _shown_path(parts.path, path_is_secret, None if shown_segments is None else set(shown_segments))
+    return f"{scheme}//{userinfo}{host}{port}{path}{query}{fragment}"
 
 
 def secrets_of_url(url: str, *, path_is_secret: bool = False) -> list[str]:
@@ -119,9 +122,10 @@ def _split(url: str) -> SplitResult | None:
     return parts
 
 
-def _shown_path(path: str, path_is_secret: bool) -> str:
+def _shown_path(path: str, path_is_secret: bool, shown_segments: set[str] | None = None) -> str:
     segments = path.split("/")  # "/v3/KEY" -> ["", "v3", "KEY"]
-    shown = [MASK if _KEYLIKE.fullmatch(s) else s for s in segments]
+    shown = [MASK if _KEYLIKE.fullmatch(s) or (shown_segments is not None and s and s not in shown_segments)
+             else s for s in segments]
     named = [i for i, s in enumerate(segments) if s]
     if path_is_secret and len(named) > 1:
         shown = shown[:named[0] + 1] + [MASK]

@@ -8,13 +8,17 @@
 - `export_tagpack`: the case's perpetrators, deposit addresses and victims as a GraphSense TagPack;
   `roles_from_tags` reads the roles back from it.
 - `verify_dir`: recompute the sha256 of every file an export folder's manifest.json lists.
-- `findings_summary` / `render_summary`: what the trace found, as data (`to_dict()`) and as text.
+- `findings_summary` / `render_summary`: what the trace found, as data (`to_dict()`) and as text;
+  `finding_rows`: every finding of the run, one row each (FINDING_COLUMNS), for CSV.
+- `out_file` / `out_folder`: the checks of `--out` every export runs before any work.
 
 Amounts are exact decimal strings in token units; CSV cells are neutralised against formulas.
 """
 
 from tracers.exports.addresses import ADDRESS_COLUMNS, ROLES, export_addresses
 from tracers.exports.assets import MissingDecimalsError
+from tracers.exports.files import out_file, out_folder
+from tracers.exports.findings import FINDING_COLUMNS, finding_rows
 from tracers.exports.freeze import FREEZE_COLUMNS, FreezeResult, export_freeze
 from tracers.exports.render import render_summary
 from tracers.exports.run import RunInfo, latest_run
@@ -25,6 +29,7 @@ from tracers.exports.verify import ManifestError, VerifyResult, verify_dir
 
 __all__ = [
     "ADDRESS_COLUMNS",
+    "FINDING_COLUMNS",
     "FREEZE_COLUMNS",
     "ROLES",
     "SUBPOENA_COLUMNS",
@@ -39,8 +44,11 @@ __all__ = [
     "export_freeze",
     "export_subpoena",
     "export_tagpack",
+    "finding_rows",
     "findings_summary",
     "latest_run",
+    "out_file",
+    "out_folder",
     "render_summary",
     "role_of_tag",
     "roles_from_tags",

@@ -8,7 +8,7 @@ import duckdb
 
 from tracers.errors import StoreError
 from tracers.exports.deposits import finding_ids
-from tracers.exports.files import csv_bytes, write_whole
+from tracers.exports.files import csv_bytes, out_file, write_whole
 from tracers.exports.run import latest_run
 
 ROLES = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
@@ -29,11 +29,14 @@ WHERE run_id = $run_id
 """
 
 
-def export_addresses(con: duckdb.DuckDBPyConnection, case_id: str, out_file: Path) -> int:
-    """Write the addresses CSV of the case's latest finished trace run; returns the rows written."""
+def export_addresses(con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path, *,
+                     force: bool = False) -> int:
+    """Write the addresses CSV of the case's latest finished trace run; returns the rows written.
+    An existing file is replaced only with `force`."""
+    path = out_file(out, force=force)
     run = latest_run(con, case_id)
     rows = address_rows(con, run.run_id)
-    write_whole(Path(out_file), csv_bytes(rows, ADDRESS_COLUMNS))
+    write_whole(path, csv_bytes(rows, ADDRESS_COLUMNS))
     return len(rows)
 
 

@@ -34,10 +34,9 @@ from pathlib import Path
 import duckdb
 
 from tracers.chains import NATIVE
-from tracers.errors import TracersError
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import finding_ids
-from tracers.exports.files import csv_bytes, sha256, unique_stems, write_whole
+from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, export_manifest_bytes
 from tracers.exports.run import RunInfo, iso_utc, latest_run
 
@@ -218,12 +217,12 @@ class FreezeResult:
 
 
 def export_freeze(
-    con: duckdb.DuckDBPyConnection, case_id: str, out_dir: Path, generated_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection, case_id: str, out_dir: str | Path, generated_at: datetime | None = None,
+    *, force: bool = False,
 ) -> FreezeResult:
-    """Write the freeze CSVs and manifest of the case's latest finished trace run."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise TracersError(f"{out_dir} is a file: give --out a folder (it is created if missing)")
+    """Write the freeze CSVs and manifest of the case's latest finished trace run; files an
+    earlier export left that this one would write are replaced only with `force`."""
+    out_dir = out_folder(out_dir)
     run = latest_run(con, case_id)
     book = AssetBook(con)
     by_issuer: dict[str | None, list[FreezeRow]] = defaultdict(list)
@@ -234,8 +233,9 @@ def export_freeze(
         names[issuer]: (issuer, rows, csv_bytes(_cells(case_id, rows, book), FREEZE_COLUMNS))
         for issuer, rows in by_issuer.items()
     }  # everything rendered before anything is written: a missing decimal writes nothing
+    check_replaceable(out_dir, [*contents, MANIFEST_NAME], force=force)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(exist_ok=True)
     manifest = out_dir / MANIFEST_NAME
     manifest.unlink(missing_ok=True)
     files = []

@@ -3,7 +3,9 @@ addresses, and a manifest with each file's sha256.
 
 Files go to `out_dir/<exchange>.csv` and `out_dir/manifest.json`. Each file is written whole (temp
 file + rename); the manifest is removed first and written last, so a folder with a manifest holds
-a complete export. Other files in the folder are left alone and listed in the result.
+a complete export. Files of an earlier export that this one would write are replaced only with
+`force` (checked before anything is written); other files in the folder are left alone and listed
+in the result.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from tracers.errors import TracersError
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import DepositFlow, deposit_flows
-from tracers.exports.files import csv_bytes, sha256, unique_stems, write_whole
+from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, ExportedFile, manifest_bytes
 from tracers.exports.run import RunInfo, iso_utc, latest_run
 
@@ -62,12 +63,12 @@ class SubpoenaResult:
 
 
 def export_subpoena(
-    con: duckdb.DuckDBPyConnection, case_id: str, out_dir: Path, generated_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection, case_id: str, out_dir: str | Path, generated_at: datetime | None = None,
+    *, force: bool = False,
 ) -> SubpoenaResult:
-    """Write the subpoena CSVs and manifest of the case's latest finished trace run."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise TracersError(f"{out_dir} is a file: give --out a folder (it is created if missing)")
+    """Write the subpoena CSVs and manifest of the case's latest finished trace run; files an
+    earlier export left that this one would write are replaced only with `force`."""
+    out_dir = out_folder(out_dir)
     run = latest_run(con, case_id)
     book = AssetBook(con)
     by_exchange: dict[str, list[DepositFlow]] = defaultdict(list)
@@ -78,8 +79,9 @@ def export_subpoena(
         stems[exchange] + ".csv": (exchange, flows, csv_bytes(_rows(case_id, flows, book), SUBPOENA_COLUMNS))
         for exchange, flows in by_exchange.items()
     }  # everything rendered before anything is written: a missing decimal writes nothing
+    check_replaceable(out_dir, [*contents, MANIFEST_NAME], force=force)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(exist_ok=True)
     manifest = out_dir / MANIFEST_NAME
     manifest.unlink(missing_ok=True)
     files = []

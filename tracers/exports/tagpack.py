@@ -44,7 +44,7 @@ from tracers import __version__
 from tracers.chains import CHAINS
 from tracers.errors import TracersError
 from tracers.exports.deposits import finding_ids
-from tracers.exports.files import write_whole
+from tracers.exports.files import out_file, write_whole
 from tracers.exports.run import RunInfo, latest_run
 from tracers.tags.model import Tag
 
@@ -93,17 +93,16 @@ def roles_from_tags(tags: Iterable[Tag]) -> dict[tuple[str, str], str]:
 
 
 def export_tagpack(
-    con: duckdb.DuckDBPyConnection, case_id: str, out_file: Path, victims: bool = True
+    con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path, victims: bool = True, *,
+    force: bool = False,
 ) -> int:
     """Write the TagPack of the case's latest finished trace run; returns the tags written.
 
     `victims=False` leaves victims' addresses out (personal data of people, for packs shared
-    beyond the unit)."""
-    out_file = Path(out_file)
-    if out_file.suffix.lower() not in (".yaml", ".yml"):
-        raise TracersError(f"{out_file}: a TagPack is YAML: give --out a file name ending in .yaml")
-    if out_file.is_dir():
-        raise TracersError(f"{out_file} is a folder: give --out a file name ending in .yaml")
+    beyond the unit). An existing file is replaced only with `force`."""
+    if str(out).strip() and Path(out).suffix.lower() not in (".yaml", ".yml"):
+        raise TracersError(f"--out {out}: a TagPack is YAML: give --out a file name ending in .yaml")
+    path = out_file(out, force=force)
     run = latest_run(con, case_id)
     tags = tagpack_tags(con, run, victims)
     if not tags:
@@ -111,7 +110,7 @@ def export_tagpack(
             f"trace run {run.run_id} of case {case_id} found no perpetrator, deposit address"
             f"{' or victim' if victims else ''} to tag: a TagPack needs at least one tag"
         )
-    write_whole(out_file, tagpack_bytes(run, tags, victims))
+    write_whole(path, tagpack_bytes(run, tags, victims))
     return len(tags)
 
 

@@ -14,6 +14,9 @@
 - Each POST carries `Idempotency-Key: <alert_id>`. A 2xx whose store update is lost (the process
   dies between the two) or a receiver that answers after the client gave up means the alert is
   sent again; the receiver drops the repeat by that key.
+- Only http(s) webhooks on public addresses are POSTed to (tracers.monitor.webhook), unless the
+  monitor was added with --allow-private-webhook (kept with each delivery row); the host is
+  resolved and checked again before each alert's first try, and redirects are never followed.
 - Webhook URLs carry secrets (Slack and Discord put a token in the path, others in the query or the
   userinfo): errors, logs and the report show `scheme://host[:port]/<first path segment>/***`.
 - Amounts travel as exact decimal strings in base units, never as JSON numbers.
@@ -26,19 +29,26 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import duckdb
 import requests
 
 from tracers import __version__, redact
 from tracers.errors import TracersError
+from tracers.monitor.webhook import (
+    Resolve,
+    WebhookError,
+    check_webhook,
+    check_webhook_url,
+    shown_url,
+)
 from tracers.sources.http import retry_after_seconds
 from tracers.store import transaction
 
@@ -47,7 +57,6 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], None]
 Now = Callable[[], datetime]
 
-_SCHEMES = ("http", "https")
 _BODY_EXCERPT = 120
 
 _ALERT_FIELDS = """
@@ -60,15 +69,11 @@ _ALERT_KEYS = ("alert_id", "case_id", "pass_id", "kind", "chain", "address", "re
                "detail", "evidence", "created_at")
 
 _PENDING = f"""
-SELECT d.webhook, d.attempts, {_ALERT_FIELDS}
+SELECT d.webhook, coalesce(d.allow_private, false), d.attempts, {_ALERT_FIELDS}
 FROM alert_deliveries d JOIN alerts a USING (alert_id)
 WHERE d.status = 'pending' AND ($case_id IS NULL OR a.case_id = $case_id)
 ORDER BY a.created_at, a.block_number NULLS FIRST, a.position NULLS FIRST, a.alert_id, d.webhook
 """
-
-
-class WebhookError(TracersError, ValueError):
-    """A webhook URL tracers will not POST to."""
 
 
 @dataclass
@@ -84,35 +89,6 @@ class DeliveryReport:
     @property
     def ok(self) -> bool:
         return self.still_pending == 0
-
-
-# -- the boundary ------------------------------------------------------------------------------
-
-
-def webhook_url_is_safe(url: str) -> bool:
-    """True for an http(s) URL with a host; raises WebhookError (saying the fix) otherwise."""
-    if not isinstance(url, str) or not url.strip():
-        raise WebhookError("the webhook URL is empty: give an http:// or https:// URL")
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        raise WebhookError(f"the webhook URL {shown_url(url)!r} cannot be parsed: give an "
-                           "http:// or https:// URL such as https://hooks.example.org/alerts") from None
-    if parts.scheme.lower() not in _SCHEMES:
-        scheme = parts.scheme or "(none)"
-        raise WebhookError(f"the webhook URL {shown_url(url)!r} has scheme {scheme}: only http:// and "
-                           "https:// webhooks are allowed")
-    if not parts.hostname:
-        raise WebhookError(f"the webhook URL {shown_url(url)!r} has no host: give a full URL such "
-                           "as https://hooks.example.org/alerts")
-    return True
-
-
-def shown_url(url: str) -> str:
-    """`url` safe to show: `scheme://host[:port]/<first path segment>/***`, a userinfo, query or
-    fragment as ***. Slack and Discord put the token in the path, others in the query or userinfo."""
-    return redact.shown_url(url, path_is_secret=True)
 
 
 # -- the payload -------------------------------------------------------------------------------
@@ -196,10 +172,13 @@ def payload_bytes(payload: Mapping[str, Any]) -> bytes:
 # -- the queue ---------------------------------------------------------------------------------
 
 
-def enqueue(con: duckdb.DuckDBPyConnection, alert_ids: Iterable[str], webhook: str) -> int:
+def enqueue(con: duckdb.DuckDBPyConnection, alert_ids: Iterable[str], webhook: str, *,
+            allow_private: bool = False) -> int:
     """A 'pending' delivery of each alert to `webhook`; rows already there (pending or delivered)
-    are left as they are. Returns the rows added. Opens no transaction: one statement writes."""
-    webhook_url_is_safe(webhook)
+    are left as they are. Returns the rows added. Opens no transaction: one statement writes.
+    The URL is checked as written (no DNS inside the caller's transaction); `allow_private` is
+    kept with each row, so the check before each POST applies the same rule."""
+    check_webhook_url(webhook, allow_private=allow_private)
     ids = sorted(set(alert_ids))
     if not ids:
         return 0
@@ -210,10 +189,10 @@ def enqueue(con: duckdb.DuckDBPyConnection, alert_ids: Iterable[str], webhook: s
         raise WebhookError(f"{len(missing)} alert id(s) are not in the store (first: {missing[0]}); "
                            "store the alerts before queueing their delivery")
     added = con.execute(
-        "INSERT INTO alert_deliveries "
-        "SELECT alert_id, ?, 'pending', 0, NULL, NULL, NULL FROM alerts "
+        "INSERT INTO alert_deliveries (alert_id, webhook, status, attempts, allow_private) "
+        "SELECT alert_id, ?, 'pending', 0, ? FROM alerts "
         "WHERE list_contains(?, alert_id) ON CONFLICT DO NOTHING",
-        [webhook, ids],
+        [webhook, allow_private, ids],
     ).fetchall()[0][0]
     return int(added)
 
@@ -221,7 +200,7 @@ def enqueue(con: duckdb.DuckDBPyConnection, alert_ids: Iterable[str], webhook: s
 def pending_deliveries(con: duckdb.DuckDBPyConnection, case_id: str | None = None) -> list[dict]:
     """Pending (alert, webhook) rows, oldest alert first: the alert's fields plus webhook, attempts."""
     rows = con.execute(_PENDING, {"case_id": case_id}).fetchall()
-    return [dict(zip(("webhook", "attempts", *_ALERT_KEYS), row)) for row in rows]
+    return [dict(zip(("webhook", "allow_private", "attempts", *_ALERT_KEYS), row)) for row in rows]
 
 
 # -- delivery ----------------------------------------------------------------------------------
@@ -238,11 +217,14 @@ def deliver_pending(
     timeout: float = 10.0,
     case_id: str | None = None,
     now: Now = lambda: datetime.now(UTC),
+    resolve: Resolve = socket.getaddrinfo,
 ) -> DeliveryReport:
     """POST every pending alert to its webhook, oldest first; see the module docstring.
 
     Between tries of one alert the wait is `backoff * 2**(try-1)` seconds (at most `max_backoff`,
-    or longer when a 429/503 asks so by Retry-After, still capped at `max_backoff`)."""
+    or longer when a 429/503 asks so by Retry-After, still capped at `max_backoff`). Before the
+    first POST of each alert the webhook's host is resolved again (`resolve`) and every address
+    must pass `check_webhook` under the rule stored with the delivery; else it stays pending."""
     if max_attempts_now < 1:
         raise ValueError(f"max_attempts_now must be >= 1, got {max_attempts_now}")
     report = DeliveryReport()
@@ -254,7 +236,7 @@ def deliver_pending(
             report.still_pending += 1
             continue
         outcome = _deliver_one(session, row, max_attempts_now=max_attempts_now, backoff=backoff,
-                               max_backoff=max_backoff, sleep=sleep, timeout=timeout)
+                               max_backoff=max_backoff, sleep=sleep, timeout=timeout, resolve=resolve)
         report.attempts += outcome.tries
         _record(con, row["alert_id"], webhook, outcome, now())
         if outcome.delivered:
@@ -278,14 +260,14 @@ class _Outcome:
 
 
 def _deliver_one(session, row: dict, *, max_attempts_now, backoff, max_backoff, sleep,
-                 timeout) -> _Outcome:
+                 timeout, resolve) -> _Outcome:
     webhook = row["webhook"]
     shown = shown_url(webhook)
     secrets = redact.secrets_of_url(webhook, path_is_secret=True)
     try:
-        webhook_url_is_safe(webhook)
+        check_webhook(webhook, allow_private=bool(row["allow_private"]), resolve=resolve)
         body = payload_bytes(alert_payload(row))
-    except (TracersError, TypeError, ValueError) as exc:  # a row written around `enqueue`
+    except (TracersError, TypeError, ValueError) as exc:  # a row written around `enqueue`, or DNS changed
         return _Outcome(False, 0, redact.mask(str(exc), secrets))
     redact.register(secrets)
     headers = {"Content-Type": "application/json", "Idempotency-Key": row["alert_id"],

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
 from tracers.monitor.deliver import enqueue
+from tracers.monitor.webhook import Webhook
 from tracers.store import transaction
 from tracers.store.bulk import insert_rows
 from tracers.store.connection import read_sql
@@ -52,7 +53,7 @@ def run_pass(
     ensure: Mapping[str, Callable] | None = None,
     progress: Callable[[str], None] | None = None,
     min_at_rest_units: int = MIN_AT_REST_UNITS,
-    webhooks: list[str] | tuple[str, ...] = (),
+    webhooks: Sequence[Webhook] = (),
 ) -> PassResult:
     """A pass over the case. Its alerts, and a pending delivery of each to every webhook, land in
     one transaction: an alert is never stored without its deliveries."""
@@ -90,7 +91,7 @@ def run_pass(
     with transaction(con):
         insert_rows(con, "alerts", _ALERT_COLUMNS, fresh, {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
         for hook in webhooks:
-            enqueue(con, [r[0] for r in fresh], hook)
+            enqueue(con, [r[0] for r in fresh], hook.url, allow_private=hook.allow_private)
         con.execute(
             "INSERT INTO monitor_passes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [pass_id, case_id, baseline, run.run_id, json.dumps(through, sort_keys=True), started,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 
 import duckdb
@@ -9,6 +10,7 @@ from cronsim import CronSim, CronSimError
 
 from tracers.cases import require_case
 from tracers.errors import CaseError
+from tracers.monitor.webhook import Resolve, Webhook, WebhookUnresolved, check_webhook
 from tracers.trace import add_address_seed
 
 DEFAULT_CRON = "*/30 * * * *"
@@ -37,14 +39,20 @@ def is_due(cron: str, last: datetime | None, now: datetime) -> bool:
 
 def add_monitor(con: duckdb.DuckDBPyConnection, case_id: str, cron: str = DEFAULT_CRON,
                 webhook: str | None = None, chain: str | None = None,
-                addresses: list[str] | None = None) -> list[str]:
-    """Watch the case's cluster, or the given addresses (seeds of the case); returns monitor ids."""
+                addresses: list[str] | None = None, *, allow_private_webhook: bool = False,
+                resolve: Resolve = socket.getaddrinfo) -> list[str]:
+    """Watch the case's cluster, or the given addresses (seeds of the case); returns monitor ids.
+
+    The webhook must pass `check_webhook` (public addresses only, unless `allow_private_webhook`,
+    which is stored with the monitor); one whose host does not resolve now is kept, and every
+    delivery checks it again before sending."""
     require_case(con, case_id)
     cron = _check_cron(cron)
-    if webhook:
-        from tracers.monitor.deliver import webhook_url_is_safe
-
-        webhook_url_is_safe(webhook)
+    if webhook is not None:
+        try:
+            check_webhook(webhook, allow_private=allow_private_webhook, resolve=resolve)
+        except WebhookUnresolved:
+            pass  # checked again before each delivery: nothing is sent until it resolves, public
     now = datetime.now(UTC)
     targets: list[tuple[str, str | None, str | None]] = []
     if addresses:
@@ -56,9 +64,11 @@ def add_monitor(con: duckdb.DuckDBPyConnection, case_id: str, cron: str = DEFAUL
         targets.append((case_id, None, None))
     for monitor_id, target_chain, address in targets:
         con.execute(
-            "INSERT INTO monitors VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT DO UPDATE SET "
-            "cron = excluded.cron, webhook = excluded.webhook, removed_at = NULL",
-            [monitor_id, case_id, target_chain, address, cron, webhook, now],
+            "INSERT INTO monitors (monitor_id, case_id, chain, address, cron, webhook, created_at, "
+            "removed_at, allow_private_webhook) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) "
+            "ON CONFLICT DO UPDATE SET cron = excluded.cron, webhook = excluded.webhook, "
+            "allow_private_webhook = excluded.allow_private_webhook, removed_at = NULL",
+            [monitor_id, case_id, target_chain, address, cron, webhook, now, allow_private_webhook],
         )
     return [t[0] for t in targets]
 
@@ -91,23 +101,23 @@ def list_monitors(con: duckdb.DuckDBPyConnection, include_removed: bool = False)
 
 
 def watched_cases(con: duckdb.DuckDBPyConnection, case_id: str | None = None,
-                  only_due: bool = False, now: datetime | None = None) -> dict[str, list[str]]:
-    """Active monitors' cases, each with its webhooks; with `only_due`, only cases one of whose
-    monitors' schedule has come round since the case's last pass."""
+                  only_due: bool = False, now: datetime | None = None) -> dict[str, list[Webhook]]:
+    """Active monitors' cases, each with its webhooks (and whether each may be private); with
+    `only_due`, only cases one of whose monitors' schedule has come round since the case's last pass."""
     now = now or datetime.now(UTC)
     rows = con.execute(
         """
-        SELECT m.case_id, m.webhook, m.cron,
+        SELECT m.case_id, m.webhook, coalesce(m.allow_private_webhook, false), m.cron,
                (SELECT max(p.started_at) FROM monitor_passes p WHERE p.case_id = m.case_id)
         FROM monitors m WHERE m.removed_at IS NULL AND (? IS NULL OR m.case_id = ?)
         ORDER BY m.case_id, m.monitor_id
         """, [case_id, case_id]).fetchall()
-    cases: dict[str, list[str]] = {}
+    cases: dict[str, list[Webhook]] = {}
     due: set[str] = set()
-    for case, webhook, cron, last in rows:
+    for case, webhook, allow_private, cron, last in rows:
         hooks = cases.setdefault(case, [])
-        if webhook and webhook not in hooks:
-            hooks.append(webhook)
+        if webhook and Webhook(webhook, allow_private) not in hooks:
+            hooks.append(Webhook(webhook, allow_private))
         if is_due(cron, last, now):
             due.add(case)
     if case_id and case_id not in cases:

@@ -19,10 +19,11 @@ import duckdb
 from tracers import __version__
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import deposit_flows
-from tracers.exports.files import write_whole
+from tracers.exports.files import out_file, write_whole
+from tracers.exports.findings import read_findings
 from tracers.exports.summary import Summary, findings_summary
 from tracers.report import sections
-from tracers.report.findings import findings_section, read_findings
+from tracers.report.findings import findings_section
 from tracers.report.graph import RunGraph, build_graph, read_run_graph
 from tracers.report.layout import COLLAPSED, EXPANDED, layout
 from tracers.report.svg import graph_svg, legend
@@ -36,15 +37,16 @@ NAV = (("summary", "Summary"), ("graph", "Money flow"), ("exchanges", "Exchanges
        ("parameters", "Parameters"))
 
 
-def write_report(con: duckdb.DuckDBPyConnection, case_id: str, out_file: Path,
-                 explorer_url: str = DEFAULT_EXPLORER) -> Path:
-    """Write the case's HTML report to `out_file` (whole or not at all); returns its path.
+def write_report(con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path,
+                 explorer_url: str = DEFAULT_EXPLORER, *, force: bool = False) -> Path:
+    """Write the case's HTML report to `out` (whole or not at all); returns its path. An existing
+    file is replaced only with `force`.
 
     `explorer_url` links every transaction: a template with `{tx}`, e.g.
     `https://tronscan.org/#/transaction/{tx}` for a Tron case."""
-    out_file = Path(out_file)
-    write_whole(out_file, render_report(con, case_id, explorer_url).encode("utf-8"))
-    return out_file
+    path = out_file(out, force=force)
+    write_whole(path, render_report(con, case_id, explorer_url).encode("utf-8"))
+    return path
 
 
 def render_report(con: duckdb.DuckDBPyConnection, case_id: str, explorer_url: str = DEFAULT_EXPLORER) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from urllib.parse import quote
 
 from tracers.errors import TracersError
@@ -55,7 +55,9 @@ def short_units(a: Amount) -> str:
     """For a glance: thousands grouped, 2 decimals (up to 6 below 1), rounded down; exact elsewhere."""
     value = Decimal(a.units)
     places = Decimal("0.01") if abs(value) >= 1 else Decimal("0.000001")
-    cut = value.quantize(places, rounding=ROUND_DOWN)
+    with localcontext() as context:  # the default 28 digits cannot hold a spam token's 2**256 - 1
+        context.prec = len(a.units) + 8
+        cut = value.quantize(places, rounding=ROUND_DOWN)
     text = f"{cut:,}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")

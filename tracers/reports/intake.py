@@ -1,29 +1,43 @@
 """Import a victim-report file into a case: every row gets a verdict, accepted rows become seeds.
 
-The whole file is one unit of work: its verdicts and seeds land together. Re-importing the same
-file changes nothing; a row whose verdict changed (say the chain data arrived since) is updated, and
-a report no longer accepted loses its seed.
+The whole file is one unit of work: its verdicts and seeds land together in one transaction, and
+a file that cannot be read as a whole changes nothing. Re-importing the same file changes nothing.
+A report id the case holds already:
+- the same report (the same fields), from any file: nothing changes, unless its verdict did (say
+  the chain data arrived since): then the verdict is updated;
+- a different report from a file of the same name: a correction; it replaces the stored one;
+- a different report from another file: refused (`report_id_taken`); the stored report stays.
+A row without a usable report id is refused and not stored (nothing could refer to it).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from tracers.cases import require_case
-from tracers.reports.parse import AssetLookup, ParsedReport, parse_reports
-from tracers.reports.verify import verify
+from tracers.reports.parse import AssetLookup, ParsedReport, Refusal, parse_reports
+from tracers.reports.verify import load_facts, verify_all
 from tracers.store import transaction
 from tracers.store.assets import decimals_of
+from tracers.store.bulk import insert_rows
 
 _COLUMNS = (
     "case_id", "report_id", "line", "reported_at", "chain", "asset", "tx_hash", "victim_address",
     "scam_address", "amount_text", "amount", "status", "reason_code", "reason", "source_file",
 )
+_SAYS = ("reported_at", "chain", "asset", "tx_hash", "victim_address", "scam_address")
+_VERDICT = ("status", "reason_code", "reason")
+_SEED_COLUMNS = [
+    "case_id", "seed_id", "chain", "address", "asset", "tx_hash", "position", "amount",
+    "victim_address", "report_id", "added_at",
+]
+_IN_LIST = "IN (SELECT unnest(CAST(? AS VARCHAR[])))"
 
 
 @dataclass(frozen=True)
@@ -36,69 +50,90 @@ class ImportSummary:
     verdicts: tuple[ParsedReport, ...]  # every row of the file, in order, with its refusal if any
 
 
+@dataclass(frozen=True)
+class _Write:
+    report: ParsedReport
+    position: int | None
+    row: dict
+
+
 def import_reports(
     con: duckdb.DuckDBPyConnection,
     case_id: str,
     path: Path,
     ensure: Mapping[str, Callable[[list[str]], object]] | None = None,
+    now: datetime | None = None,
 ) -> ImportSummary:
     """Import a report file. `ensure` maps a chain to a live source's fetcher: a report whose
     transaction is not in the store yet is verified after fetching its scam address."""
     require_case(con, case_id)
+    now = now or datetime.now(UTC)
     lookup = AssetLookup(lambda chain, address: decimals_of(con, chain, address))
-    parsed = parse_reports(path, lookup)
+    parsed = parse_reports(path, lookup, now)
     _fetch_missing(con, parsed, ensure or {})
-    verdicts: list[ParsedReport] = []
-    positions: dict[str, int] = {}
-    for report in parsed:
-        checked, position = verify(con, report)
-        verdicts.append(checked)
-        if position is not None:
-            positions[checked.report_id] = position
-
-    stored = _stored(con, case_id)
-    first_of_id = {}
-    for report in verdicts:
-        first_of_id.setdefault(report.report_id, report)
-    now = datetime.now(UTC)
-    changed = 0
+    verdicts, writes = _decide(case_id, path, verify_all(con, parsed), _stored(con, case_id))
     with transaction(con):
-        for report_id, report in first_of_id.items():
-            row = _row(case_id, report, path)
-            if stored.get(report_id) == row:
-                continue
-            changed += 1
-            con.execute("DELETE FROM reports WHERE case_id = ? AND report_id = ?", [case_id, report_id])
-            con.execute(
-                f"INSERT INTO reports ({', '.join(_COLUMNS)}, imported_at) "
-                f"VALUES ({', '.join('?' for _ in _COLUMNS)}, ?)",
-                [*row, now],
-            )
-            _write_seed(con, case_id, report, positions.get(report_id), now)
+        _write(con, case_id, writes, now)
     accepted = sum(1 for r in verdicts if r.refusal is None)
-    return ImportSummary(
-        case_id, path, accepted, len(verdicts) - accepted, changed, tuple(verdicts)
-    )
+    return ImportSummary(case_id, path, accepted, len(verdicts) - accepted, len(writes), tuple(verdicts))
 
 
 def _fetch_missing(con, parsed: list[ParsedReport], ensure: Mapping[str, Callable]) -> None:
     """Fetch the scam addresses of well-formed reports whose transaction the store lacks."""
-    wanted: dict[str, set[str]] = {}
+    if not ensure:
+        return
+    facts = load_facts(con, [r for r in parsed if r.chain in ensure])
+    wanted: dict[str, set[str]] = defaultdict(set)
     for report in parsed:
-        if report.refusal is None and report.chain in ensure:
-            known = con.execute(
-                "SELECT 1 FROM transfers WHERE chain = ? AND tx_hash = ? LIMIT 1",
-                [report.chain, report.tx_hash],
-            ).fetchall()
-            if not known:
-                wanted.setdefault(report.chain, set()).add(report.scam_address)
-    for chain, addresses in sorted(wanted.items()):
-        ensure[chain](sorted(addresses))
+        if report.refusal is None and report.chain in ensure \
+                and (report.chain, report.tx_hash) not in facts.moves:
+            wanted[report.chain].add(report.scam_address)
+    for chain_name, addresses in sorted(wanted.items()):
+        ensure[chain_name](sorted(addresses))
 
 
-def _row(case_id: str, r: ParsedReport, path: Path) -> tuple:
+def _decide(
+    case_id: str, path: Path, checked: list[tuple[ParsedReport, int | None]], stored: dict[str, dict]
+) -> tuple[list[ParsedReport], list[_Write]]:
+    """Every row's final verdict, and the rows to write (new, corrected, or with a new verdict)."""
+    verdicts, writes = [], []
+    for report, position in checked:
+        if not report.report_id or (report.refusal and report.refusal.code == "duplicate_report_id"):
+            verdicts.append(report)
+            continue
+        row = _row(case_id, report, path)
+        old = stored.get(report.report_id)
+        same_file = old is not None and old["source_file"] == path.name
+        if old is not None and not same_file and _says(old) != _says(row):
+            verdicts.append(replace(report, refusal=_taken(report, old)))
+            continue
+        verdicts.append(report)
+        if old is None or (old != row if same_file else _verdict(old) != _verdict(row)):
+            writes.append(_Write(report, position, row))
+    return verdicts, writes
+
+
+def _says(row: dict) -> tuple:
+    """What a stored or new report says, whatever file and line it came from."""
+    return (*(row[c] for c in _SAYS), row["amount"] or row["amount_text"])
+
+
+def _verdict(row: dict) -> tuple:
+    return tuple(row[c] for c in _VERDICT)
+
+
+def _taken(report: ParsedReport, old: dict) -> Refusal:
+    return Refusal(
+        "report_id_taken",
+        f"field 'report_id' {report.report_id!r} is taken in this case by another report "
+        f"({old['source_file']} line {old['line']}, transaction {old['tx_hash']}): give this report "
+        f"its own id; to correct that report, edit {old['source_file']} and import it again",
+    )
+
+
+def _row(case_id: str, r: ParsedReport, path: Path) -> dict:
     refused = r.refusal is not None
-    return (
+    values = (
         case_id,
         r.report_id,
         r.line,
@@ -115,35 +150,44 @@ def _row(case_id: str, r: ParsedReport, path: Path) -> tuple:
         r.refusal.message if refused else None,
         path.name,
     )
+    return dict(zip(_COLUMNS, values))
 
 
-def _stored(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, tuple]:
-    columns = ", ".join(
-        "CAST(amount AS VARCHAR)" if c == "amount" else c for c in _COLUMNS
-    )
+def _stored(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, dict]:
+    columns = ", ".join("CAST(amount AS VARCHAR)" if c == "amount" else c for c in _COLUMNS)
     rows = con.execute(f"SELECT {columns} FROM reports WHERE case_id = ?", [case_id]).fetchall()
-    return {row[1]: tuple(row) for row in rows}
+    return {row[1]: dict(zip(_COLUMNS, row)) for row in rows}
 
 
-def _write_seed(con, case_id: str, r: ParsedReport, position: int | None, now: datetime) -> None:
-    seed_id = f"report:{r.report_id}"
-    con.execute("DELETE FROM seeds WHERE case_id = ? AND seed_id = ?", [case_id, seed_id])
-    if r.refusal is not None:
+def _write(con: duckdb.DuckDBPyConnection, case_id: str, writes: list[_Write], now: datetime) -> None:
+    """Replace the written reports and their seeds in bulk (one statement per table and step)."""
+    if not writes:
         return
-    con.execute(
-        "INSERT INTO seeds VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGNUM), ?, ?, ?)",
-        [
-            case_id, seed_id, r.chain, r.scam_address, r.asset.address, r.tx_hash, position,
-            str(r.amount), r.victim_address, r.report_id, now,
-        ],
+    ids = [w.report.report_id for w in writes]
+    con.execute(f"DELETE FROM reports WHERE case_id = ? AND report_id {_IN_LIST}", [case_id, ids])
+    seed_ids = [f"report:{report_id}" for report_id in ids]
+    con.execute(f"DELETE FROM seeds WHERE case_id = ? AND seed_id {_IN_LIST}", [case_id, seed_ids])
+    insert_rows(
+        con, "reports", [*_COLUMNS, "imported_at"], [(*w.row.values(), now) for w in writes],
+        {"amount": "BIGNUM", "reported_at": "TIMESTAMPTZ"},
+    )
+    seeds = [_seed(case_id, w.report, w.position, now) for w in writes if w.report.refusal is None]
+    insert_rows(con, "seeds", _SEED_COLUMNS, seeds, {"amount": "BIGNUM"})
+
+
+def _seed(case_id: str, r: ParsedReport, position: int | None, now: datetime) -> tuple:
+    return (
+        case_id, f"report:{r.report_id}", r.chain, r.scam_address, r.asset.address, r.tx_hash,
+        position, str(r.amount), r.victim_address, r.report_id, now,
     )
 
 
 def list_reports(con: duckdb.DuckDBPyConnection, case_id: str) -> list[dict]:
+    """Every report of the case with its verdict, in the order they arrived (import, file, line)."""
     require_case(con, case_id)
     rows = con.execute(
         "SELECT report_id, status, coalesce(reason, '') AS reason, reason_code, line, source_file "
-        "FROM reports WHERE case_id = ? ORDER BY source_file, line",
+        "FROM reports WHERE case_id = ? ORDER BY imported_at, source_file, line",
         [case_id],
     ).fetchall()
     keys = ("report_id", "status", "reason", "reason_code", "line", "source_file")

@@ -40,6 +40,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -55,6 +56,10 @@ from tracers.sources.retry import RetryPolicy
 PAGE_SIZE = 1000  # records per request the explorers allow (Etherscan free tier since July 2026)
 RESULT_WINDOW = 10_000  # page x offset may not exceed this
 ETHERSCAN_CHAINS = ("ethereum", "bsc", "polygon", "arbitrum", "base")
+_API_SEGMENTS = ("v2", "api")  # the only path segments an error about the base URL shows
+_BASE_URL_FIX = ("give the API's base URL alone, ending in /v2/api (Etherscan API v2, e.g. "
+                 "https://api.etherscan.io/v2/api) or /api (a Blockscout instance, e.g. "
+                 "https://eth.blockscout.com/api); an API key goes in TRACERS_ETHERSCAN_KEY, never in the URL")
 ACTIONS = ("txlist", "txlistinternal", "tokentx")
 _INT32 = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]+")
@@ -164,6 +169,34 @@ def unindexed_position(asset: str, sender: str | None, receiver: str | None, amo
 # -- the source --------------------------------------------------------------------------------
 
 
+def check_base_url(base_url: str, chain: str) -> tuple[str, int | None]:
+    """The explorer base URL (no trailing slash) and the chain id to ask it for: Etherscan v2's
+    (`.../v2/api`), or None for a Blockscout instance (`.../api`, one chain per instance). Checked
+    before any work; the error shows the URL with every part that may hold a key as ***."""
+    name = get_chain(chain).name
+    if CHAINS[name].family != "evm":
+        raise SourceError(f"the explorer source reads EVM chains; {name} is not one (use the tron source "
+                          "for Tron)")
+    url = base_url.strip().rstrip("/")
+    shown = shown_url(url, shown_segments=_API_SEGMENTS)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise SourceError(f"explorer base URL {shown!r} does not parse: {_BASE_URL_FIX}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"explorer base URL {shown!r} is not an http:// or https:// URL: {_BASE_URL_FIX}")
+    if parts.query or parts.fragment:
+        raise SourceError(f"explorer base URL {shown!r} carries ?parameters or a #fragment: {_BASE_URL_FIX}")
+    if parts.path.endswith("/v2/api"):
+        if name not in ETHERSCAN_CHAINS:
+            raise SourceError(f"tracers reads {', '.join(ETHERSCAN_CHAINS)} through Etherscan v2, not {name}")
+        return url, CHAINS[name].chain_id
+    if parts.path.endswith("/api"):
+        return url, None
+    raise SourceError(f"explorer base URL {shown!r} must end in /v2/api or /api: {_BASE_URL_FIX}")
+
+
 class ExplorerSource:
     """Etherscan v2 / Blockscout account lists for one chain; see the module docstring."""
 
@@ -186,23 +219,7 @@ class ExplorerSource:
         page_size: int = PAGE_SIZE,
     ):
         self.chain = get_chain(chain).name
-        if CHAINS[self.chain].family != "evm":
-            raise SourceError(f"the explorer source reads EVM chains; {self.chain} is not one "
-                              "(use the tron source for Tron)")
-        url = base_url.strip().rstrip("/")
-        if url.endswith("/v2/api"):
-            if self.chain not in ETHERSCAN_CHAINS:
-                raise SourceError(f"tracers reads {', '.join(ETHERSCAN_CHAINS)} through Etherscan v2, "
-                                  f"not {self.chain}")
-            self.chain_id: int | None = CHAINS[self.chain].chain_id
-        elif url.endswith("/api"):
-            self.chain_id = None  # Blockscout-compatible: the instance serves one chain
-        else:
-            raise SourceError(
-                f"explorer base URL {shown_url(base_url)!r} must end in /v2/api (Etherscan API v2, e.g. "
-                "https://api.etherscan.io/v2/api) or /api (a Blockscout instance, e.g. "
-                "https://eth.blockscout.com/api)"
-            )
+        url, self.chain_id = check_base_url(base_url, self.chain)
         if not 1 <= page_size <= PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{PAGE_SIZE}, got {page_size}")
         self.base_url = url

@@ -42,7 +42,21 @@ def spec_from_options(kind: str, chain: str, rpc_url: str | None = None, explore
         raise SourceError(f"--source {kind} needs a URL: {settings.where(setting, chain)}")
     if kind == "rpc":
         chain_id = settings.resolve("chain_id", chain_id, chain)
+    _check_url(kind, url, chain)
     return SourceSpec(kind, url, chain, confirmations, rate, timeout, chain_id)
+
+
+def _check_url(kind: str, url: str, chain: str) -> None:
+    """The checks the source itself makes of its URL and chain, made here too so that a bad one
+    stops the command before any work (a Prefect flow, a store write)."""
+    if kind == "explorer":
+        from tracers.sources.explorer import check_base_url
+
+        check_base_url(url, chain)
+    elif kind == "tron":
+        from tracers.sources.tron import check_base_url
+
+        check_base_url(url)
 
 
 _cache: dict[SourceSpec, object] = {}

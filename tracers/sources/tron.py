@@ -36,6 +36,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -108,6 +109,21 @@ def map_trc20_items(items: Iterable[dict[str, Any]]) -> list[tuple[Transfer, Tok
 # -- the source --------------------------------------------------------------------------------
 
 
+def check_base_url(base_url: str) -> str:
+    """The TronGrid base URL without a trailing slash; checked before any work, the error showing
+    the URL with what may hold a key as ***."""
+    url = base_url.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"TronGrid base URL {shown_url(url)!r} must be an http:// or https:// URL "
+                          "(e.g. https://api.trongrid.io); the key goes in TRACERS_TRONGRID_KEY")
+    return url
+
+
 class TronGridSource:
     """TRC-20 transfers of Tron addresses from TronGrid v1; see the module docstring."""
 
@@ -129,10 +145,7 @@ class TronGridSource:
         clock=time.monotonic,
         page_limit: int = PAGE_LIMIT,
     ):
-        url = base_url.strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise SourceError(f"TronGrid base URL {shown_url(base_url)!r} must start with http:// or https:// "
-                              "(e.g. https://api.trongrid.io)")
+        url = check_base_url(base_url)
         if not 1 <= page_limit <= PAGE_LIMIT:
             raise ValueError(f"page_limit must be 1..{PAGE_LIMIT}, got {page_limit}")
         self.base_url = url

@@ -16,7 +16,7 @@ def store_summary(con: duckdb.DuckDBPyConnection) -> list[dict]:
     for label, query in (
         ("blocks", "SELECT count(*) FROM blocks"),
         ("tags", "SELECT count(*) FROM tags"),
-        ("tag files", "SELECT count(DISTINCT tagpack) FROM tags"),
+        ("tag files", "SELECT count(DISTINCT (tagpack, sha256)) FROM tags"),
         ("cases", "SELECT count(*) FROM cases"),
         ("reports accepted", "SELECT count(*) FROM reports WHERE status = 'accepted'"),
         ("reports refused", "SELECT count(*) FROM reports WHERE status = 'refused'"),

@@ -7,6 +7,10 @@ a TagPack names a level, the TagStore keeps its integer.
 
 from __future__ import annotations
 
+import re
+
+from tracers.chains import shorten
+
 CONFIDENCE_LEVELS: dict[str, int] = {
     "override": 100,  # manual cluster tag: creator knows it stands for a whole cluster
     "ownership": 100,  # creator controls the private key
@@ -28,15 +32,15 @@ CONFIDENCE_LEVELS: dict[str, int] = {
 def confidence_score(value: object) -> int:
     """The 0-100 score of a GraphSense level name or an integer; else ValueError."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a confidence: {_ACCEPTED}")
+        raise ValueError(f"{shorten(value)} is not a confidence: {_ACCEPTED}")
     if isinstance(value, int):
         score = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
         score = int(value.strip())
     elif isinstance(value, str) and value.strip().lower() in CONFIDENCE_LEVELS:
         return CONFIDENCE_LEVELS[value.strip().lower()]
     else:
-        raise ValueError(f"{value!r} is not a confidence: {_ACCEPTED}")
+        raise ValueError(f"{shorten(value)} is not a confidence: {_ACCEPTED}")
     if not 0 <= score <= 100:
         raise ValueError(f"{score} is out of range: {_ACCEPTED}")
     return score

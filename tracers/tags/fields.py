@@ -6,11 +6,18 @@ says what to write instead; `build_tag` collects every problem of a tag rather t
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
 
-from tracers.chains import CHAINS, GRAPHSENSE_NETWORKS, GRAPHSENSE_TOKEN_CODES, normalize_address
+from tracers.chains import (
+    CHAINS,
+    GRAPHSENSE_NETWORKS,
+    GRAPHSENSE_TOKEN_CODES,
+    normalize_address,
+    shorten,
+)
 from tracers.errors import AddressError
 from tracers.tags.confidence import confidence_score
 from tracers.tags.model import Tag
@@ -39,8 +46,8 @@ def taxonomy_id(value: object) -> str | None:
     lowered = raw.lower()
     if not _TAXONOMY_ID.match(lowered):
         raise ValueError(
-            f"{raw!r} is not a taxonomy id: use the GraphSense / DW-CC id, lowercase letters, "
-            "digits and _ (e.g. exchange, mixing_service, sanction)"
+            f"{shorten(raw)} is not a taxonomy id: use the GraphSense / DW-CC id, lowercase "
+            "letters, digits and _ (e.g. exchange, mixing_service, sanction)"
         )
     return lowered
 
@@ -77,6 +84,49 @@ def context_text(value: object) -> str | None:
     return text(value)
 
 
+def chain_code(value: object) -> str | None:
+    """A `chain` value: a chain tracers knows, its GraphSense code (ETH, TRX, BEP20, ...) or a
+    token code (USDT, USDC: the address form tells the chain). Anything else is refused, so a
+    typo such as `etherum` cannot file tags under a chain no trace reads."""
+    raw = text(value)
+    if raw is None or is_known_code(raw):
+        return raw
+    codes = sorted({*GRAPHSENSE_NETWORKS, *GRAPHSENSE_TOKEN_CODES})
+    raise ValueError(
+        f"unknown chain {shorten(raw)}{_did_you_mean(raw)}: use one of "
+        f"{', '.join(sorted(CHAINS))}, or a GraphSense code ({', '.join(codes)}); for a ledger "
+        "tracers does not follow (XRP, LTC, ...) give the GraphSense currency in a `currency` "
+        "field instead"
+    )
+
+
+def currency_code(value: object) -> str | None:
+    """A GraphSense `currency` or `network`: any code (GraphSense lists ledgers tracers does not
+    follow, kept as written), except one that looks like a misspelt chain tracers knows."""
+    raw = text(value)
+    if raw is None or is_known_code(raw) or not _did_you_mean(raw):
+        return raw
+    raise ValueError(
+        f"unknown currency {shorten(raw)}{_did_you_mean(raw)}: use one of "
+        f"{', '.join(sorted(CHAINS))} or a GraphSense code (ETH, TRX, BTC, BEP20, USDT, ...)"
+    )
+
+
+def is_known_code(code: str) -> bool:
+    """Whether `code` names a chain tracers knows, directly or by a GraphSense code."""
+    return (
+        code.lower() in CHAINS
+        or code.upper() in GRAPHSENSE_NETWORKS
+        or code.upper() in GRAPHSENSE_TOKEN_CODES
+    )
+
+
+def _did_you_mean(code: str) -> str:
+    """`, did you mean ethereum?` when `code` is close to a chain name tracers knows, else ''."""
+    near = difflib.get_close_matches(code.lower(), list(CHAINS), n=1, cutoff=0.75)
+    return f" (did you mean {near[0]}?)" if near else ""
+
+
 def confidence(value: object) -> int | None:
     if isinstance(value, str) and not value.strip():
         return None
@@ -98,7 +148,13 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "context": context_text,
 }
 # Where a tag says its chain, most specific first: CSV `chain`, TagPack `network`, then `currency`.
-CHAIN_FIELDS = ("chain", "network", "currency")
+CHAIN_FIELD_PARSERS: dict[str, Callable[[object], object]] = {
+    "chain": chain_code,
+    "network": currency_code,
+    "currency": currency_code,
+}
+CHAIN_FIELDS = tuple(CHAIN_FIELD_PARSERS)
+ALL_FIELD_PARSERS = {**FIELD_PARSERS, **CHAIN_FIELD_PARSERS}
 
 
 def parse_defaults(
@@ -106,7 +162,7 @@ def parse_defaults(
 ) -> dict[str, object]:
     """Header values every tag inherits, parsed once; a bad one is reported here, marked BROKEN."""
     values: dict[str, object] = {}
-    for field, parse in (*FIELD_PARSERS.items(), *((f, text) for f in CHAIN_FIELDS)):
+    for field, parse in ALL_FIELD_PARSERS.items():
         if header.get(field) is None:
             continue
         try:
@@ -141,7 +197,7 @@ def build_tag(
         problems.append(f"{where}, field {field!r}: {message}")
 
     values: dict[str, object] = {}
-    for field, parse in (*FIELD_PARSERS.items(), *((f, text) for f in CHAIN_FIELDS)):
+    for field, parse in ALL_FIELD_PARSERS.items():
         if raw.get(field) is not None:
             try:
                 values[field] = parse(raw[field])
@@ -214,20 +270,20 @@ def resolve_chain(code: str | None, address: str) -> tuple[str, str, str | None]
         chain = chain_from_form(raw)
         if chain is None:
             raise ValueError(
-                f"cannot tell the chain of {raw!r} from its form (0x... is ethereum, T... tron, "
-                "1.../3.../bc1... bitcoin): add a chain column (ethereum, tron, bitcoin, or a "
-                "GraphSense currency code)"
+                f"cannot tell the chain of {shorten(raw)} from its form (0x... is ethereum, "
+                "T... tron, 1.../3.../bc1... bitcoin): add a chain column (ethereum, tron, bitcoin, ...) or, "
+                "for a ledger tracers does not follow, a currency column (XRP, LTC, ...)"
             )
     elif code.upper() in GRAPHSENSE_TOKEN_CODES:
         chain = chain_from_form(raw)
         if chain is None:
-            return code.lower(), raw, None
+            return code.lower(), _other_ledger_address(raw), None
     elif code.upper() in GRAPHSENSE_NETWORKS:
         chain = GRAPHSENSE_NETWORKS[code.upper()]
     elif code.lower() in CHAINS:
         chain = code.lower()
     else:
-        return code.lower(), raw, None
+        return code.lower(), _other_ledger_address(raw), None
     try:
         return chain, normalize_address(chain, raw), None
     except AddressError as exc:
@@ -235,6 +291,21 @@ def resolve_chain(code: str | None, address: str) -> tuple[str, str, str | None]
             note = f"{raw!r} is listed under {code!r} but is a checksum-valid Tron address"
             return "tron", raw, f"{note}; kept on tron"
         raise ValueError(str(exc)) from None
+
+
+# Well above the longest address of any ledger GraphSense lists (with the notes some public packs
+# append, e.g. Liquid addresses followed by "(AMP ID: ...)"): longer text is no address.
+MAX_OTHER_LEDGER_ADDRESS = 256
+
+
+def _other_ledger_address(raw: str) -> str:
+    """An address on a ledger tracers does not follow: kept as written unless too long for one."""
+    if len(raw) > MAX_OTHER_LEDGER_ADDRESS:
+        raise ValueError(
+            f"{shorten(raw)} is not an address: longer than {MAX_OTHER_LEDGER_ADDRESS} "
+            "characters; check the field holds one address"
+        )
+    return raw
 
 
 def chain_from_form(address: str) -> str | None:
@@ -263,4 +334,4 @@ def _with_note(context: object, note: str) -> str:
 def _shown(value: object) -> str:
     kinds = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
              dict: "a mapping", str: "the text"}  # fmt: skip
-    return f"{kinds.get(type(value), type(value).__name__)} {value!r}"
+    return f"{kinds.get(type(value), type(value).__name__)} {shorten(value)}"

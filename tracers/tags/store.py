@@ -1,7 +1,11 @@
-"""Write tag files to the store: each file is a tagpack, replaced whole in its own transaction.
+"""Write tag files to the store: each file is a tagpack, known by its name and its content.
 
-A file that does not validate writes nothing; the other files of the same import still land. A
-re-import of the same file replaces its rows (DELETE + INSERT), so importing twice changes nothing.
+A tag file is identified by the SHA-256 of its bytes. Importing a file whose content is stored
+already changes nothing. A file named like an earlier one but with other content adds its tags
+beside the earlier ones (two exports that share a name are two sources, and losing one silently
+loses deposit tags); `replace=True` (`tracers tags import --replace`) removes the tags of the
+earlier files of that name first. Each file is its own transaction: a file that does not validate
+writes nothing, and the other files of the same import still land.
 """
 
 from __future__ import annotations
@@ -34,22 +38,53 @@ _COLUMNS = {
     "is_public": pa.bool_(),
     "concepts": pa.list_(pa.string()),
     "context": pa.string(),
+    "sha256": pa.string(),
 }
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """What became of one file: `count` tags imported, or the `error` that kept it out."""
+    """What became of one file: its `count` tags stored (or found stored already), or the `error`
+    that kept it out."""
 
     path: Path
     tagpack: str
     count: int | None = None
     error: TagFileError | None = None
     warnings: tuple[str, ...] = ()
+    same_as: str | None = None  # the earlier import with this very content: nothing was written
+    replaced: tuple[str, ...] = ()  # earlier imports of this name whose tags were removed
+    beside: tuple[str, ...] = ()  # earlier imports of this name whose tags stay beside these
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def written(self) -> int:
+        """Tags this import wrote: none for a failed file or one whose content was stored."""
+        return 0 if self.error is not None or self.same_as else self.count or 0
+
+    @property
+    def summary(self) -> str:
+        """One line for people: what became of the file (a failed file: its error)."""
+        if self.error is not None:
+            return str(self.error)
+        if self.same_as:
+            stored = _short(self.same_as)
+            return f"{self.path.name}: unchanged, this content is imported already ({stored})"
+        done = f"{self.path.name}: {self.count:,} tags"
+        return f"{done}, replacing {_listed(self.replaced)}" if self.replaced else done
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader should know besides: earlier files of this name whose tags stay."""
+        if not self.beside or self.same_as:
+            return ()
+        return (
+            f"{self.path.name}: added beside {_listed(self.beside)} of the same name, whose tags "
+            "stay; to replace them instead, import this file again with --replace",
+        )
 
 
 @dataclass(frozen=True)
@@ -63,7 +98,7 @@ class ImportResult:
     @property
     def imported(self) -> int:
         """Tags written, over all files that imported."""
-        return sum(f.count or 0 for f in self.files)
+        return sum(f.written for f in self.files)
 
     @property
     def failed(self) -> tuple[FileResult, ...]:
@@ -74,67 +109,144 @@ def import_tag_files(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[str | Path],
     progress: Callable[[FileResult], None] | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """Validate and store each file in turn; `progress` is called with each file's result.
 
     Each file is its own unit of work: it lands whole or not at all, and a bad file does not stop
-    the next. Two files with the same basename would be the same tagpack, so the second is refused.
+    the next. With `replace`, each file's tags replace those of earlier files of the same name, so
+    two files of one name in the same import are refused (the second would replace the first).
     Call it outside an open transaction: each file opens its own. Store errors (duckdb) propagate.
     """
     results: list[FileResult] = []
     seen: dict[str, Path] = {}
     for raw in paths:
         path = Path(raw)
-        if path.name in seen:
+        if replace and path.name in seen:
             error = TagFileError(
                 [
-                    f"{path.name}: same tagpack name as {seen[path.name]} in this "
-                    "import (a tagpack is named by its file name): rename one"
+                    f"{path.name}: same file name as {seen[path.name]} in this import, and with "
+                    "--replace the second would replace the first: rename one, or import them "
+                    "in two runs"
                 ]
             )
             result = FileResult(path, path.name, error=error)
         else:
-            seen[path.name] = path
-            result = _import_one(con, path)
+            seen.setdefault(path.name, path)
+            result = _import_one(con, path, replace)
         results.append(result)
         if progress is not None:
             progress(result)
     return ImportResult(tuple(results))
 
 
-def _import_one(con: duckdb.DuckDBPyConnection, path: Path) -> FileResult:
+def _import_one(con: duckdb.DuckDBPyConnection, path: Path, replace: bool) -> FileResult:
     try:
         tag_file = read_tag_file(path)
     except TagFileError as exc:
         return FileResult(path, path.name, error=exc)
-    write_tag_file(con, tag_file)
-    return FileResult(path, tag_file.tagpack, count=len(tag_file.tags), warnings=tag_file.warnings)
+    return write_tag_file(con, tag_file, replace=replace)
+
+
+def _short(one_import: str) -> str:
+    """'tags:x.yaml@<64 hex>' as 'x.yaml, sha256 3f2a1b9c0d4e...'."""
+    name, _, sha = one_import.removeprefix("tags:").rpartition("@")
+    return f"{name}, sha256 {sha[:12]}..." if sha else f"{name}, from before tracers kept sha256"
+
+
+def _listed(imports: tuple[str, ...]) -> str:
+    shown = "; ".join(_short(one) for one in imports)
+    if len(imports) == 1:
+        return f"the earlier file ({shown})"
+    return f"{len(imports)} earlier files ({shown})"
+
+
+def import_id(tagpack: str, sha256: str) -> str:
+    """How the `imports` table names the import of one tag file: 'tags:<file name>@<sha256>'."""
+    return f"tags:{tagpack}@{sha256}"
 
 
 def write_tag_file(
-    con: duckdb.DuckDBPyConnection, tag_file: TagFile, imported_at: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    tag_file: TagFile,
+    imported_at: datetime | None = None,
+    replace: bool = False,
+) -> FileResult:
+    """Store the file's tags and record the import, in one transaction; say what was done.
+
+    Nothing is written when a file with the same content is stored already. With `replace`, the
+    tags and import records of earlier files with the same name and other content go first.
+    """
+    with transaction(con):
+        same = con.execute(
+            "SELECT DISTINCT tagpack FROM tags WHERE sha256 = ? ORDER BY 1", [tag_file.sha256]
+        ).fetchall()
+        other_versions = [
+            sha
+            for (sha,) in con.execute(
+                "SELECT DISTINCT sha256 FROM tags WHERE tagpack = ? AND sha256 <> ? ORDER BY 1",
+                [tag_file.tagpack, tag_file.sha256],
+            ).fetchall()
+        ]
+        earlier = tuple(import_id(tag_file.tagpack, sha) for sha in other_versions)
+        if replace:
+            _remove(con, tag_file.tagpack, other_versions)
+        result = FileResult(
+            tag_file.path,
+            tag_file.tagpack,
+            count=len(tag_file.tags),
+            warnings=tag_file.warnings,
+            same_as=import_id(same[0][0], tag_file.sha256) if same else None,
+            replaced=earlier if replace else (),
+            beside=() if replace else earlier,
+        )
+        if not same:
+            _insert(con, tag_file, imported_at, result.replaced)
+    return result
+
+
+def _remove(con: duckdb.DuckDBPyConnection, tagpack: str, versions: list[str]) -> None:
+    """Delete the tags and import records of the files named `tagpack` with these sha256s."""
+    con.execute(
+        "DELETE FROM tags WHERE tagpack = ? AND list_contains(?, sha256)", [tagpack, versions]
+    )
+    con.execute(
+        "DELETE FROM imports WHERE kind = 'tags' AND list_contains(?, import_id)",
+        [[import_id(tagpack, sha) for sha in versions]],
+    )
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    tag_file: TagFile,
+    imported_at: datetime | None,
+    replaced: tuple[str, ...],
 ) -> None:
-    """Replace the tagpack's rows with the file's tags and record the import, in one transaction."""
+    """Write the file's tags and its import record (path, sha256, count, warnings, what it
+    replaced) inside the caller's transaction."""
     batch = tags_table(tag_file)
     detail = {
         "path": str(tag_file.path.resolve()),
         "sha256": tag_file.sha256,
         "count": len(tag_file.tags),
         "warnings": list(tag_file.warnings),
+        "replaced": list(replaced),
     }
     columns = ", ".join(_COLUMNS)
-    with transaction(con):
-        con.execute("DELETE FROM tags WHERE tagpack = ?", [tag_file.tagpack])
-        con.register("tags_batch", batch)
-        try:
-            con.execute(f"INSERT INTO tags ({columns}) SELECT {columns} FROM tags_batch")
-        finally:
-            con.unregister("tags_batch")
-        con.execute(
-            "INSERT OR REPLACE INTO imports (import_id, kind, detail, imported_at) "
-            "VALUES (?, 'tags', ?, ?)",
-            [f"tags:{tag_file.tagpack}", json.dumps(detail), imported_at or datetime.now(UTC)],
-        )
+    con.register("tags_batch", batch)
+    try:
+        con.execute(f"INSERT INTO tags ({columns}) SELECT {columns} FROM tags_batch")
+    finally:
+        con.unregister("tags_batch")
+    con.execute(
+        "INSERT OR REPLACE INTO imports (import_id, kind, detail, imported_at) "
+        "VALUES (?, 'tags', ?, ?)",
+        [
+            import_id(tag_file.tagpack, tag_file.sha256),
+            json.dumps(detail),
+            imported_at or datetime.now(UTC),
+        ],
+    )
 
 
 def tags_table(tag_file: TagFile) -> pa.Table:
@@ -154,5 +266,6 @@ def tags_table(tag_file: TagFile) -> pa.Table:
         "is_public": [t.is_public for t in tags],
         "concepts": [list(t.concepts) for t in tags],
         "context": [t.context for t in tags],
+        "sha256": [tag_file.sha256] * len(tags),
     }
     return pa.table({name: pa.array(columns[name], type=kind) for name, kind in _COLUMNS.items()})

@@ -1,9 +1,11 @@
 """Read tags from CSV: `address,label[,category,actor,source,confidence,abuse,context,concepts]`.
 
-An optional `chain` column (or GraphSense `network` / `currency`) names each row's chain: a tracers
-chain name (ethereum, tron, ...) or a GraphSense code (ETH, TRX, USDT, XRP, ...). Without it, or
-where the cell is empty, the chain is told by the address form; a row whose chain cannot be told is
-a problem. `concepts` holds ids separated by `;`. Other columns are ignored.
+An optional `chain` column names each row's chain: a tracers chain name (ethereum, tron, ...) or a
+GraphSense code for one (ETH, TRX, BEP20, USDT, ...); anything else is refused. A GraphSense
+`network` / `currency` column may also name a ledger tracers does not follow (XRP, LTC, ...), kept
+as written. Without them, or where the cells are empty, the chain is told by the address form; a
+row whose chain cannot be told is a problem. `concepts` holds ids separated by `;`. Other columns
+are ignored.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
+from tracers.chains import shorten
 from tracers.tags.fields import build_tag
 from tracers.tags.model import Tag
 
@@ -33,7 +36,7 @@ def parse_tag_csv(text: str, name: str) -> tuple[list[Tag], list[str], list[str]
     if missing:
         return _refused(
             f"{name}: line 1: the header lacks {', '.join(missing)}: it reads "
-            f"{','.join(header)!r}; start the file with address,label,category"
+            f"{shorten(','.join(header))}; start the file with address,label,category"
         )
 
     tags: list[Tag] = []

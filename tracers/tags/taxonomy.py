@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
+from tracers.chains import shorten
 from tracers.tags.model import Tag
 
 # Every concept id of GraphSense's concepts taxonomy (derived from INTERPOL DW-CC), which is what
@@ -107,11 +108,11 @@ def read_categories(tags: Iterable[Tag], name: str) -> tuple[list[Tag], list[str
             unknown[category] += 1
         out.append(replace(tag, category=category) if category != tag.category else tag)
     messages = [
-        f"{name}: category {written!r} read as {category} ({_tags(count)})"
+        f"{name}: category {shorten(written)} read as {category} ({_tags(count)})"
         for (written, category), count in mapped.items()
     ]
     if unknown:
-        listed = ", ".join(f"{c!r} ({_tags(n)})" for c, n in unknown.items())
+        listed = ", ".join(f"{shorten(c)} ({_tags(n)})" for c, n in unknown.items())
         what = "category" if len(unknown) == 1 else "categories"
         messages.append(
             f"{name}: {what} {listed} not in the GraphSense / INTERPOL DW-CC taxonomy, kept as "
