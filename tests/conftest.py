@@ -1,4 +1,4 @@
-"""Shared fixtures: the peer data in ../shared/data, fresh stores, and small ethereum-etl folders."""
+"""Shared fixtures: peers' recorded data in tests/resources/, fresh stores, small ethereum-etl folders."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from tracers.store import connect
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-ETL_VECTORS = SHARED_DATA / "ethereum-etl"
+RESOURCES = ROOT / "tests" / "resources"  # vendored, each source with its LICENSE and NOTICE.md
+ETL_VECTORS = RESOURCES / "ethereum-etl"
 
 BLOCK_COLUMNS = ["number", "hash", "timestamp"]
 TX_COLUMNS = ["hash", "nonce", "block_hash", "block_number", "transaction_index", "from_address",

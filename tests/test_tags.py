@@ -27,11 +27,11 @@ from tracers.tags.taxonomy import KNOWN_CATEGORIES, SPELLINGS, read_category
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = Path(__file__).parent / "resources" / "tags"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-TAGPACKS = SHARED / "tagpacks"
-SHARED_PACKS = sorted(TAGPACKS.glob("*.yaml"))
-
-needs_shared = pytest.mark.skipif(not TAGPACKS.is_dir(), reason="../shared/data is not present")
+# The public data the built-in packs are made from (build_builtin's --data): GraphSense's TagPacks
+# and the OFAC lists, vendored with their licences (tests/resources/tag-sources/README.md).
+TAG_SOURCES = Path(__file__).parent / "resources" / "tag-sources"
+TAGPACKS = TAG_SOURCES / "tagpacks"
+GRAPHSENSE_PACKS = sorted(TAGPACKS.glob("*.yaml"))
 
 
 @pytest.fixture
@@ -66,12 +66,11 @@ def problems_of(path: Path) -> list[str]:
     return caught.value.problems
 
 
-# --- the shared GraphSense TagPacks -------------------------------------------------------------
+# --- GraphSense's own TagPacks ------------------------------------------------------------------
 
 
-@needs_shared
-@pytest.mark.parametrize("path", SHARED_PACKS, ids=lambda p: p.name)
-def test_every_shared_tagpack_imports_one_row_per_tag(con, path):
+@pytest.mark.parametrize("path", GRAPHSENSE_PACKS, ids=lambda p: p.name)
+def test_every_graphsense_tagpack_imports_one_row_per_tag(con, path):
     document = yaml.safe_load(path.read_text())
     result = import_tag_files(con, [path])
 
@@ -80,9 +79,8 @@ def test_every_shared_tagpack_imports_one_row_per_tag(con, path):
     assert len(rows(con, path.name)) == len(document["tags"])
 
 
-@needs_shared
-@pytest.mark.parametrize("path", SHARED_PACKS, ids=lambda p: p.name)
-def test_shared_tags_on_known_chains_are_stored_normalised(con, path):
+@pytest.mark.parametrize("path", GRAPHSENSE_PACKS, ids=lambda p: p.name)
+def test_graphsense_tags_on_known_chains_are_stored_normalised(con, path):
     """Each tag under a network code lands on that chain, its address in canonical form; codes
     tracers lacks keep the code and the address as written. The only exception a real pack has
     (a Tron address OFAC lists as BTC) lands on tron and is reported as a warning."""
@@ -113,20 +111,19 @@ def test_shared_tags_on_known_chains_are_stored_normalised(con, path):
         assert "checksum-valid Tron address" in stored[index]["context"]
 
 
-@needs_shared
-def test_all_shared_tagpacks_import_together(con):
-    result = import_tag_files(con, SHARED_PACKS)
+def test_all_graphsense_tagpacks_import_together(con):
+    assert len(GRAPHSENSE_PACKS) == 13  # the vendored packs are there: none of these tests is empty
+    result = import_tag_files(con, GRAPHSENSE_PACKS)
 
     assert result.ok
-    total = sum(len(yaml.safe_load(p.read_text())["tags"]) for p in SHARED_PACKS)
+    total = sum(len(yaml.safe_load(p.read_text())["tags"]) for p in GRAPHSENSE_PACKS)
     assert result.imported == total
     assert con.execute("SELECT count(*) FROM tags").fetchone()[0] == total
     imports = con.execute("SELECT import_id, kind, detail FROM imports ORDER BY 1").fetchall()
-    assert [i[0] for i in imports] == sorted(f"tags:{p.name}@{sha256(p)}" for p in SHARED_PACKS)
+    assert [i[0] for i in imports] == sorted(f"tags:{p.name}@{sha256(p)}" for p in GRAPHSENSE_PACKS)
     assert {i[1] for i in imports} == {"tags"}
 
 
-@needs_shared
 def test_ofac_tron_address_listed_as_btc_is_kept_on_tron_with_a_warning(con):
     import_tag_files(con, [TAGPACKS / "ofac.yaml"])
 
@@ -137,7 +134,6 @@ def test_ofac_tron_address_listed_as_btc_is_kept_on_tron_with_a_warning(con):
     assert "listed under 'BTC'" in found[0][1]
 
 
-@needs_shared
 def test_usdt_tags_take_the_chain_their_address_form_tells(con):
     import_tag_files(con, [TAGPACKS / "ofac.yaml", TAGPACKS / "exchange-wallets-bitfinexcom.yaml"])
 
@@ -223,7 +219,6 @@ def test_confidence_rejects_what_is_neither_a_level_nor_0_to_100(value):
         confidence_score(value)
 
 
-@needs_shared
 def test_confidence_names_become_scores_in_the_store(con):
     import_tag_files(con, [TAGPACKS / "usdt_blacklist.yaml", TAGPACKS / "tornado_cash.yaml"])
 
@@ -384,9 +379,8 @@ def test_every_spelling_maps_to_a_known_category():
         assert category in KNOWN_CATEGORIES
 
 
-@needs_shared
-def test_every_category_of_the_shared_tagpacks_is_known():
-    read = [read_tag_file(p) for p in SHARED_PACKS]
+def test_every_category_of_the_graphsense_tagpacks_is_known():
+    read = [read_tag_file(p) for p in GRAPHSENSE_PACKS]
 
     assert {t.category for f in read for t in f.tags} <= KNOWN_CATEGORIES
     assert not [w for f in read for w in f.warnings if "category" in w]
@@ -724,7 +718,6 @@ def test_builtin_has_binance_hot_wallets_on_ethereum_and_tron(con):
     assert token_contracts == 0
 
 
-@needs_shared
 def test_builtin_has_every_ofac_eth_trx_usdt_usdc_address(con):
     import_tag_files(con, builtin_tag_files())
     sanctioned = set(
@@ -736,7 +729,7 @@ def test_builtin_has_every_ofac_eth_trx_usdt_usdc_address(con):
 
     for code in ("ETH", "USDT", "USDC", "TRX"):
         for address in json.loads(
-            (SHARED / "ofac" / f"sanctioned_addresses_{code}.json").read_text()
+            (TAG_SOURCES / "ofac" / f"sanctioned_addresses_{code}.json").read_text()
         ):
             chain = resolve_chain(code, address)[0]
             assert (chain, normalize_address(chain, address)) in sanctioned, (code, address)
@@ -755,16 +748,16 @@ def test_builtin_has_tornado_and_the_usdt_blacklist_without_the_zero_address(con
     assert ("0x" + "0" * 40,) not in blacklisted
 
 
-@needs_shared
-def test_builtin_files_are_what_build_builtin_makes_from_the_shared_data(tmp_path):
-    build(SHARED, tmp_path)
+def test_builtin_files_are_what_build_builtin_makes_from_the_tag_sources(tmp_path):
+    build(TAG_SOURCES, tmp_path)
 
     shipped = ROOT / "tracers" / "tags" / "builtin"
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == sorted(p.name for p in shipped.iterdir() if p.is_file())
     for name in made:
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), (
-            f"{name} differs: rerun .venv/bin/python -m tracers.tags.build_builtin"
+            f"{name} differs: rerun .venv/bin/python -m tracers.tags.build_builtin "
+            "--data tests/resources/tag-sources"
         )
 
 

@@ -2,8 +2,10 @@
 received (at least rho) to one address and peels the rest off elsewhere, within a window.
 
 No published definition exists for account chains (BlockSci's is for UTXO: 1-input 2-output
-transactions); this is DOMAIN.md's workable one, applied to the transfers that carried victim
-money. Each chain is reported with the destination of every peel.
+transactions); this one carries the UTXO peel of Meiklejohn et al. ("A Fistful of Bitcoins",
+IMC 2013: a large balance pays out a small amount and sends the rest onward) over to accounts, as
+docs/heuristics.md states it, applied to the transfers that carried victim money. Each chain is
+reported with the destination of every peel.
 """
 
 from __future__ import annotations

@@ -42,8 +42,10 @@ GRAPHSENSE_CONCEPTS = frozenset({
     "weapons", "website_mention", "white_usage",
 })  # fmt: skip
 # Outside GraphSense's concepts but in use: `black_list`, an older GraphSense category (the public
-# graphsense-tagpacks usdt_blacklist.yaml), and `deposit_wallet`, listed with the DW-CC categories
-# in the project's DOMAIN.md ("Tags and taxonomy").
+# graphsense-tagpacks usdt_blacklist.yaml), and `deposit_wallet`, an exchange's deposit address.
+# Neither GraphSense's concepts nor INTERPOL's DW-CC entity taxonomy
+# (INTERPOL-Innovation-Centre/DW-VA-Taxonomy, assets/data/entities.csv) has a deposit address: both
+# stop at `exchange`, which is what tracers' own TagPack export writes, the role in its context.
 LEGACY_CATEGORIES = frozenset({"black_list", "deposit_wallet"})
 # tracers' own: OTC desks and brokers, a service the rules stop at (tracers/heuristics/tagged.py).
 TRACERS_CATEGORIES = frozenset({"otc"})

@@ -67,7 +67,8 @@ class TraceParams:
     """A cluster address that at least this many addresses sweep into, one of them a collection the
     case already knows, is a consolidator; its other sweepers are collection addresses too."""
 
-    # Peel chains (account chains: no published definition; DOMAIN.md's workable one)
+    # Peel chains (account chains: no published definition; Meiklejohn et al. 2013's UTXO peel carried
+    # over to accounts, see tracers/heuristics/peel_chain.py and docs/heuristics.md)
     peel_rho: float = 0.7
     """Each hop forwards at least this share of what it received to one fresh address."""
     peel_min_hops: int = 3
