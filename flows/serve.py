@@ -25,15 +25,16 @@ from prefect.settings import get_current_settings
 
 from flows.monitor import monitor_clusters
 from flows.trace import trace_case, trace_wallet
-from tracers.errors import TracersError
 from tracers import settings
+from tracers.domain import SourceKind
+from tracers.errors import TracersError
 from tracers.sources.factory import spec_from_options
 
 TRACE_CASE = "tracers-trace-case"
 TRACE_WALLET = "tracers-trace-wallet"
 MONITOR = "tracers-monitor"
 DEFAULT_CRON = "*/5 * * * *"  # how often to look; each monitor's own cron says when its case is due
-SOURCES = ("store", "rpc", "explorer", "tron")
+SOURCES = tuple(kind.value for kind in SourceKind)
 TAGS = ["tracers"]
 
 

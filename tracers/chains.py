@@ -9,7 +9,6 @@ and version byte, a Bitcoin bech32 address a valid BIP-173 (bech32, witness vers
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -324,6 +323,3 @@ def normalize_tx_hash(chain_name: str, text: str) -> str:
         raise AddressError(f"{raw!r} is not a transaction id: expected 64 hex digits")
     return raw.lower().removeprefix("0x")
 
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -22,6 +22,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from tracers import __version__, settings
+from tracers.domain import SourceKind, TaintModel
 from tracers.errors import TracersError
 from tracers.output import Format, render
 
@@ -71,11 +72,7 @@ app.add_typer(monitor_app, name="monitor")
 app.add_typer(alerts_app, name="alerts")
 
 
-class Source(str, Enum):
-    store = "store"
-    rpc = "rpc"
-    explorer = "explorer"
-    tron = "tron"
+Source = SourceKind  # --source: the vocabulary of tracers.domain
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
@@ -414,10 +411,7 @@ def reports_template_cmd() -> None:
 
 # ---------------------------------------------------------------- trace, findings, exports
 
-class TaintOpt(str, Enum):
-    haircut = "haircut"
-    fifo = "fifo"
-    poison = "poison"
+TaintOpt = TaintModel  # --taint: the vocabulary of tracers.domain
 
 
 @app.command("trace")
@@ -731,9 +725,8 @@ def monitor_add_cmd(
 @monitor_app.command("list")
 def monitor_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The active monitors with their schedule and last pass."""
-    from tracers.monitor.watch import list_monitors
-
     from tracers.monitor.deliver import shown_url
+    from tracers.monitor.watch import list_monitors
 
     with store(ctx) as con:
         rows = list_monitors(con)
@@ -782,7 +775,8 @@ def monitor_run_cmd(
         spec_from_options(source.value, chain, rpc_url, explorer_url, tron_url, chain_id=chain_id)
     summary = _run_flow(ctx, "monitoring", "monitor_clusters", case=case, source=source.value, chain=chain,
                         rpc_url=rpc_url, explorer_url=explorer_url, tron_url=tron_url, webhook=webhook,
-                        allow_private_webhook=allow_private_webhook or None, chain_id=chain_id, runner=runner.value if runner else None,
+                        allow_private_webhook=allow_private_webhook or None, chain_id=chain_id,
+                        runner=runner.value if runner else None,
                         dask_address=dask_address)
     deliveries = summary.pop("_deliveries", {})
     for case_id, numbers in summary.items():

@@ -1,9 +1,47 @@
-"""Records that cross the library's rooms: what a source fetched, in the store's terms."""
+"""What crosses the library's rooms: the shared vocabularies (roles, source kinds, taint models),
+the one way a moment is written, and what a source fetched, in the store's terms."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
+
+# Roles of an address in a traced case (INTERPOL DW-CC entity roles, plus deposit wallets).
+ROLES = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
+
+
+class SourceKind(str, Enum):
+    """Where chain data is read from: the store as it is, or a live source."""
+
+    store = "store"
+    rpc = "rpc"
+    explorer = "explorer"
+    tron = "tron"
+
+
+LIVE_SOURCES = (SourceKind.rpc.value, SourceKind.explorer.value, SourceKind.tron.value)
+
+
+class TaintModel(str, Enum):
+    """How victim money is attributed to what an address sends on (tracers.trace.taint)."""
+
+    haircut = "haircut"  # proportional to the address's balance
+    fifo = "fifo"  # first in, first out
+    poison = "poison"  # all of it, once any victim money arrived
+
+
+def iso_utc(moment: datetime | str | None) -> str:
+    """`2026-01-05T03:04:05Z` (fractions of a second only when there are any); '' for None."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)

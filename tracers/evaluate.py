@@ -47,10 +47,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracers.amounts import format_units
+from tracers.domain import ROLES
 from tracers.errors import TracersError
 
 NATIVE = "native"
-ROLES = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
 SUBPOENA_COLUMNS = ("exchange", "asset", "deposit_address", "tx_hash", "log_index", "traced_amount")
 ADDRESS_COLUMNS = ("address", "role", "subrole")
 

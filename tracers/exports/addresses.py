@@ -6,12 +6,12 @@ from pathlib import Path
 
 import duckdb
 
+from tracers.domain import ROLES
 from tracers.errors import StoreError
 from tracers.exports.deposits import finding_ids
 from tracers.exports.files import csv_bytes, out_file, write_whole
 from tracers.exports.run import latest_run
 
-ROLES = ("victim", "perpetrator", "deposit_wallet", "exchange", "service", "unknown")
 ADDRESS_COLUMNS = ["address", "chain", "role", "subrole", "cluster_id", "label", "exchange",
                    "confidence", "hop", "evidence"]
 TX_SHOWN = 5

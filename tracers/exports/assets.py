@@ -35,8 +35,3 @@ class AssetBook:
                 "folder's tokens.csv and import the folder again with `tracers import etl`"
             )
         return format_units(base_units, decimals)
-
-    def units_or_base(self, chain: str, asset: str, base_units: int) -> str:
-        """Token units when the decimals are known, else the base units (for reading, not evidence)."""
-        decimals = self.decimals(chain, asset)
-        return format_units(base_units, decimals) if decimals is not None else str(base_units)

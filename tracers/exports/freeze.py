@@ -34,11 +34,12 @@ from pathlib import Path
 import duckdb
 
 from tracers.chains import NATIVE
+from tracers.domain import iso_utc
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import finding_ids
 from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, export_manifest_bytes
-from tracers.exports.run import RunInfo, iso_utc, latest_run
+from tracers.exports.run import RunInfo, latest_run
 
 FREEZE_COLUMNS = [
     "case_id", "issuer", "action", "chain", "address", "role", "subrole", "cluster_id", "asset",

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tracers import __version__
-from tracers.exports.run import RunInfo, iso_utc
+from tracers.domain import iso_utc
+from tracers.exports.run import RunInfo
 
 MANIFEST_NAME = "manifest.json"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
+from tracers.domain import iso_utc
 from tracers.exports.amounts import Amount
-from tracers.exports.run import iso_utc
 from tracers.exports.summary import Summary
 
 
@@ -69,11 +69,13 @@ def _peels(s: Summary) -> list[str]:
     lines = []
     for n, chain in enumerate(s.peel_chains, start=1):
         first = chain.hops[0]
-        lines.append(f"Chain {n} ({len(chain.hops)} hop(s), cluster {_clean(first.cluster_id or '-')}, {_clean(first.chain)}):")
+        cluster = _clean(first.cluster_id or "-")
+        lines.append(f"Chain {n} ({len(chain.hops)} hop(s), cluster {cluster}, {_clean(first.chain)}):")
         for i, hop in enumerate(chain.hops, start=1):
             lines.append(f"  {i}. {_clean(hop.address)} (hop {hop.hop if hop.hop is not None else '?'})")
             for p in hop.peels:
-                where = " ".join(_clean(x) for x in (p.destination_role, p.destination_exchange, p.destination_label) if x)
+                named = (p.destination_role, p.destination_exchange, p.destination_label)
+                where = " ".join(_clean(x) for x in named if x)
                 slice_ = f"{p.amount.units} {_clean(p.amount.unit_name)}" if p.amount else "amount ?"
                 lines.append(f"       peeled {slice_} to {_clean(p.destination or '?')}"
                              + (f" ({where})" if where else "") + f" [{_clean(p.finding_id)}]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 
@@ -70,13 +70,3 @@ def _params(run_id: str, text: str) -> dict:
         raise StoreError(f"trace run {run_id}: its params are not a JSON object; trace the case again")
     return params
 
-
-def iso_utc(moment: datetime | None) -> str:
-    """`2026-01-05T03:04:05Z`; fractions of a second only when there are any; '' for None."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
-    return text.replace("+00:00", "Z")

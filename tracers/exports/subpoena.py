@@ -17,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from tracers.domain import iso_utc
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import DepositFlow, deposit_flows
 from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, ExportedFile, manifest_bytes
-from tracers.exports.run import RunInfo, iso_utc, latest_run
+from tracers.exports.run import RunInfo, latest_run
 
 SUBPOENA_COLUMNS = [
     "case_id", "exchange", "chain", "asset", "asset_symbol", "deposit_address", "tx_hash",

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from tracers.domain import iso_utc
 from tracers.exports.amounts import Amount, amount, totals
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import deposit_flows
 from tracers.exports.peels import PeelChain, peel_chains
-from tracers.exports.run import RunInfo, iso_utc, latest_run
+from tracers.exports.run import RunInfo, latest_run
 
 _CLUSTERS = """
 SELECT cluster_id, coalesce(subrole, role) AS part, chain, address
@@ -245,7 +246,8 @@ def _add(amounts: list[Amount]) -> tuple[Amount, ...]:
     sums: dict[tuple, int] = defaultdict(int)
     for a in amounts:
         sums[(a.chain, a.asset, a.symbol, a.decimals)] += a.base_units
-    return tuple(Amount(c, asset, s, d, base) for (c, asset, s, d), base in sorted(sums.items(), key=lambda kv: kv[0][:2]))
+    ordered = sorted(sums.items(), key=lambda kv: kv[0][:2])
+    return tuple(Amount(c, asset, s, d, base) for (c, asset, s, d), base in ordered)
 
 
 def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
@@ -313,7 +315,8 @@ def _at_rest(con, params, book: AssetBook) -> tuple[AtRest, ...]:
         for fid, chain, address, asset, base, role, subrole, cluster_id
         in con.execute(_AT_REST, _bound(_AT_REST, params)).fetchall()
     ]
-    return tuple(sorted(rows, key=lambda r: (-(r.amount.base_units if r.amount else 0), r.chain, r.address or "", r.finding_id)))
+    return tuple(sorted(rows, key=lambda r: (-(r.amount.base_units if r.amount else 0), r.chain,
+                                             r.address or "", r.finding_id)))
 
 
 def _victims(con, params, book: AssetBook) -> tuple[Victim, ...]:

@@ -25,7 +25,7 @@ def deposit_addresses(con: duckdb.DuckDBPyConnection, chain: str, candidates,
     }
     with_table(con, "trace_candidates", candidates)
     found: dict[str, Endpoint] = {}
-    for address, exchange, hot, asset, sweep_tx, swept, deposits, blocks, deposit_txs in run_rule(
+    for address, exchange, hot, _asset, sweep_tx, _swept, deposits, blocks, deposit_txs in run_rule(
             con, "deposit_address", chain, rule_params):
         if address in found:
             continue  # the first matched sweep is the evidence

@@ -26,7 +26,7 @@ def fan_in(con: duckdb.DuckDBPyConnection, chain: str, members, collections, cor
     rows = run_rule(con, "fan_in", chain, {"assets": sorted(assets), "token_dust": params.dust["token"],
                                            "native_dust": params.dust["native"], **rule_params})
     links: list[ClusterLink] = []
-    for consolidator, sweeper, asset, amount, txs, known, passes_on in rows:
+    for consolidator, sweeper, _asset, amount, txs, known, passes_on in rows:
         links.append(ClusterLink(
             consolidator, "consolidator", "fan_in", sweeper, tuple(txs[:3]),
             "collection addresses sweep into it", 90, rule_params,

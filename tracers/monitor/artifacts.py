@@ -13,13 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracers.amounts import format_units
-from tracers.monitor.deliver import exact_amount, iso_utc
+from tracers.domain import iso_utc
+from tracers.monitor.deliver import exact_amount
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-
-TABLE_COLUMNS = ("alert_id", "kind", "chain", "address", "related", "asset", "symbol", "amount",
-                 "amount_units", "traced_amount", "traced_units", "tx_hash", "position",
-                 "block_number", "block_time", "detail")
 
 
 def artifact_key(*parts: str) -> str:

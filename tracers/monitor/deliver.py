@@ -41,6 +41,7 @@ import duckdb
 import requests
 
 from tracers import __version__, redact
+from tracers.domain import iso_utc
 from tracers.errors import TracersError
 from tracers.monitor.webhook import (
     Resolve,
@@ -117,18 +118,6 @@ def exact_amount(value: Any) -> str | None:
     raise TypeError(f"cannot read an amount from {type(value).__name__}")
 
 
-def iso_utc(moment: datetime | str | None) -> str | None:
-    """`2026-01-05T03:04:05Z` (fractions only when there are any); None stays None."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
-    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
-    return text.replace("+00:00", "Z")
-
 
 def _evidence(value: Any) -> Any:
     if value is None or isinstance(value, dict | list):
@@ -155,10 +144,10 @@ def alert_payload(row: Mapping[str, Any]) -> dict:
         "tx_hash": row.get("tx_hash"),
         "position": _int_or_none(row.get("position")),
         "block_number": _int_or_none(row.get("block_number")),
-        "block_time": iso_utc(row.get("block_time")),
+        "block_time": iso_utc(row.get("block_time")) or None,
         "detail": row["detail"],
         "evidence": _evidence(row.get("evidence")),
-        "created_at": iso_utc(row.get("created_at")),
+        "created_at": iso_utc(row.get("created_at")) or None,
         "tool": "tracers",
         "version": __version__,
     }

@@ -10,10 +10,10 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
+from tracers.domain import iso_utc
 from tracers.exports.amounts import Amount, totals
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import DepositFlow
-from tracers.exports.run import iso_utc
 from tracers.exports.summary import Summary
 from tracers.report.text import attrs, esc
 

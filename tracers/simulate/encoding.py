@@ -27,8 +27,3 @@ def uint64_hex(values: np.ndarray) -> pl.Series:
     return hex_strings(raw, prefix="")
 
 
-def format_units(amount: int, decimals: int) -> str:
-    """Base units as a decimal string a person reads: 2500500000 with 6 decimals is '2500.5'."""
-    whole, fraction = divmod(amount, 10**decimals)
-    digits = str(fraction).rjust(decimals, "0").rstrip("0")
-    return f"{whole}.{digits}" if digits else str(whole)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tracers.simulate import bridge as bridges
-from tracers.simulate import dex, mixer as mixers
+from tracers.simulate import dex
+from tracers.simulate import mixer as mixers
 from tracers.simulate.chain import HOUR, Asset
 from tracers.simulate.confounders import BRIDGE_DEPOSIT, MIXER_DEPOSITS, SWAP_THEN_PEEL
 from tracers.simulate.mules import MULE_PREFERENCE, OTHER_EXCHANGE_WEIGHT, Mule, hire_mule

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from tracers.simulate.chain import DAY, ETHER, HOUR, USDT_UNIT, Asset

@@ -24,11 +24,11 @@ from tracers.simulate.cast import Cast, Token, build_cast
 from tracers.simulate.chain import Asset, Timeline, build_timeline
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import draw_confounding
+from tracers.simulate.mixer import TAG as MIXER_TAG
 from tracers.simulate.reports import COLUMNS, build_reports
 from tracers.simulate.scam import ScamWorld, build_scam
 from tracers.simulate.settle import DepositTable
 from tracers.simulate.truth import build_truth, write_truth
-from tracers.simulate.mixer import TAG as MIXER_TAG
 from tracers.simulate.writer import Tag, write_chain, write_tags, write_tokens
 
 STREAMS = ("timeline", "cast", "scam", "background", "settle", "top_up", "assemble", "reports", "confounders")

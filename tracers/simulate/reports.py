@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 import numpy as np
 from eth_utils import to_checksum_address
 
+from tracers.amounts import format_units
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.chain import BLOCK_SECONDS, DAY, Asset, Timeline
-from tracers.simulate.encoding import format_units
 from tracers.simulate.records import Payment, Victim
 
 ACCEPTED, REFUSED = "accepted", "refused"

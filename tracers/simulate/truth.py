@@ -29,16 +29,15 @@ import polars as pl
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import Asset, Timeline
-from tracers.simulate.exits import Exits
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import MULE_MIXING
+from tracers.simulate.exits import Exits
 from tracers.simulate.peel import DEPOSIT, Chain, Peel
 from tracers.simulate.poisoning import Poisoning
 from tracers.simulate.records import Cluster
 from tracers.simulate.reports import Report
 from tracers.simulate.scam import ScamWorld
 from tracers.simulate.settle import DepositTable
-
 
 NATIVE = "native"
 

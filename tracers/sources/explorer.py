@@ -60,7 +60,6 @@ _API_SEGMENTS = ("v2", "api")  # the only path segments an error about the base 
 _BASE_URL_FIX = ("give the API's base URL alone, ending in /v2/api (Etherscan API v2, e.g. "
                  "https://api.etherscan.io/v2/api) or /api (a Blockscout instance, e.g. "
                  "https://eth.blockscout.com/api); an API key goes in TRACERS_ETHERSCAN_KEY, never in the URL")
-ACTIONS = ("txlist", "txlistinternal", "tokentx")
 _INT32 = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]+")
 

@@ -7,7 +7,9 @@ import threading
 from dataclasses import dataclass
 
 from tracers import settings
+from tracers.domain import LIVE_SOURCES
 from tracers.errors import SourceError
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -32,7 +34,7 @@ def spec_from_options(kind: str, chain: str, rpc_url: str | None = None, explore
     """The source the options name, each resolved by tracers.settings (option > per-chain variable >
     generic variable); a clear error if there is no URL. `chain_id` (or TRACERS_RPC_CHAIN_ID_<CHAIN>)
     accepts a node serving another chain id than the chain's own: a local fork or test node (31337)."""
-    if kind not in ("rpc", "explorer", "tron"):
+    if kind not in LIVE_SOURCES:
         raise SourceError(f"unknown source {kind!r}: use rpc, explorer or tron")
     if kind == "tron" and chain != "tron":
         raise SourceError(f"--source tron reads the tron chain, not {chain}: leave --chain out or give --chain tron")

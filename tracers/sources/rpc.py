@@ -53,8 +53,8 @@ import requests
 from eth_utils import to_checksum_address
 from web3 import HTTPProvider, Web3
 
-from tracers.chains import normalize_address
 from tracers.chains import chain as get_chain
+from tracers.chains import normalize_address
 from tracers.domain import FailedTx, FetchResult, TokenInfo, Transfer
 from tracers.errors import SourceError, TransientSourceError
 from tracers.redact import mask, register, secrets_of_url, shown_url

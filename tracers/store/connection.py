@@ -66,7 +66,8 @@ def run_script(
         if on_progress is None:
             con.execute(statement, used or None)
         else:
-            _execute_watched(con, statement, used or None, lambda pct: on_progress(number, len(parts), pct))
+            _execute_watched(con, statement, used or None,
+                             lambda pct, number=number: on_progress(number, len(parts), pct))
 
 
 def _execute_watched(con, statement: str, params, report: Callable[[float], None]) -> None:

@@ -11,15 +11,11 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from enum import Enum
 
+from tracers.domain import TaintModel
 from tracers.errors import TracersError
 
-
-class Taint(str, Enum):
-    haircut = "haircut"
-    fifo = "fifo"
-    poison = "poison"
+Taint = TaintModel  # the trace API's name for the vocabulary in tracers.domain
 
 
 @dataclass(frozen=True)

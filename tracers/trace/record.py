@@ -262,7 +262,8 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
     for reason, items in (("dust", prop.dust), ("outside_window", prop.outside_window)):
         keys = [k for ks in items.values() for k in ks]
         if keys:
-            found.add("not_followed", reason, f"{len(keys)} transfers carried victim money but were not followed ({reason})",
+            found.add("not_followed", reason,
+                      f"{len(keys)} transfers carried victim money but were not followed ({reason})",
                       amount=len(keys), params={"dust": params.dust, "window_seconds": params.window_seconds},
                       tx_hashes=[k[0] for k in keys[:NOT_FOLLOWED_TX_CAP]])
 

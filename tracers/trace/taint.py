@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from tracers.domain import TaintModel
+
 Taint = dict[str, int]  # label (report id or 'discovered:<victim>') -> base units
 
 
@@ -170,8 +172,8 @@ class Fifo(Ledger):
         return self._take(carried)
 
 
-MODELS = {"haircut": Haircut, "fifo": Fifo, "poison": Poison}
+MODELS = {TaintModel.haircut: Haircut, TaintModel.fifo: Fifo, TaintModel.poison: Poison}
 
 
 def ledger_for(model: str) -> Ledger:
-    return MODELS[model]()
+    return MODELS[TaintModel(model)]()
