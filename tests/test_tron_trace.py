@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import requests
 
@@ -94,8 +98,18 @@ def test_source_tron_needs_no_chain_option_and_several_chains_must_be_named(tmp_
     with TronServer(World.load(tmp_path / "world")) as server:
         result = runner.invoke(app, ["--db", db, "reports", "import", str(reports), "--case", "TRON-2",
                                      "--source", "tron", "--tron-url", server.url])
+        # the live trace runs a Prefect flow: the installed command, in its own process
+        env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                   PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+        traced = subprocess.run([str(Path(sys.executable).with_name("tracers")), "--db", db, "trace", "--case",
+                                 "TRON-2", "--source", "tron", "--tron-url", server.url],
+                                capture_output=True, text=True, env=env, timeout=600)
     assert result.exit_code in (0, EXIT_REFUSED), result.output
     assert " 0 accepted" not in result.output and "use --chain tron" not in result.output
+    output = traced.stdout + traced.stderr
+    assert traced.returncode == 0, output
+    assert "tron: " in traced.stdout and "exchange deposit addresses" in traced.stdout
+    assert "--chain" not in output and "Traceback" not in output
     assert live_chain(Source.tron, None, set()) == "tron"
     assert live_chain(Source.rpc, None, {"ethereum"}) == "ethereum"
     assert live_chain(Source.rpc, "BSC", {"ethereum", "tron"}) == "bsc"
