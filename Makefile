@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint typecheck bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tracers needs Python >= 3.11; set PYTHON=python3.11")'
@@ -31,12 +31,16 @@ CHROMIUM = /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: $(VENV)/.installed-test $(ANVIL) $(CHROMIUM) lint
+test: $(VENV)/.installed-test $(ANVIL) $(CHROMIUM) lint typecheck
 	TRACERS_ANVIL=$(abspath $(ANVIL)) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The linter (rules in pyproject.toml [tool.ruff]) on the library and the flows.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check tracers flows
+
+# The type checker (settings in pyproject.toml [tool.mypy]) on the library and the flows.
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

@@ -27,7 +27,7 @@ import duckdb
 from tracers.amounts import format_units
 from tracers.cases import open_case
 from tracers.etl import import_etl
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fakes.explorer_server import ExplorerServer  # noqa: E402
 from fakes.world import World  # noqa: E402
 from tracers.cases import open_case  # noqa: E402
-from tracers.reports import import_reports  # noqa: E402
+from tracers.intake import import_reports  # noqa: E402
 from tracers.simulate import SimulationConfig, simulate  # noqa: E402
 from tracers.sources.explorer import ExplorerSource  # noqa: E402
 from tracers.sources.fetcher import Fetcher  # noqa: E402

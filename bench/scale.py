@@ -36,7 +36,7 @@ from bench.naive import counts, load_graph, naive_trace, scam_addresses, truth_s
 from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.evaluate import Counts
-from tracers.reports import import_reports
+from tracers.intake import import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
 from tracers.tags import builtin_tag_files, import_tag_files

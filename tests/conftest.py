@@ -171,7 +171,7 @@ def traced_world(folder: Path, case: str, **config) -> tuple:
     Returns the reference outcome (trace_snapshot) of that store trace."""
     from tracers.cases import open_case
     from tracers.etl import import_etl
-    from tracers.reports import import_reports
+    from tracers.intake import import_reports
     from tracers.simulate import SimulationConfig, simulate
     from tracers.tags import import_tag_files
     from tracers.trace import trace_case

@@ -8,7 +8,7 @@ from fakes.anvil import EMITTER, Anvil, _Batcher
 from test_conversions import DEPOSIT, ETHER, HOP, POOL, ROUTER, WETH
 from test_heuristics import HOT, SCAM, USDT, VICTIM, U, case
 from tracers.cases import open_case
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.sources.fetcher import Fetcher
 from tracers.sources.rpc import RpcSource
 from tracers.store import connect

@@ -12,7 +12,7 @@ import pytest
 from fakes.anvil import Anvil, replay_world
 from tracers.cases import open_case
 from tracers.etl import import_etl
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.sources.fetcher import Fetcher
 from tracers.sources.rpc import RpcSource

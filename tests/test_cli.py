@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import write_csv
 from tracers.cli import EXIT_REFUSED, app
-from tracers.reports import REPORT_COLUMNS
+from tracers.intake import REPORT_COLUMNS
 from tracers.tags import builtin_tag_files
 
 USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"

@@ -14,7 +14,7 @@ from pathlib import Path
 from fakes.anvil import EMITTER, Anvil, _Batcher
 from test_anvil_swap import GENESIS, mine, word
 from test_heuristics import HOT, SCAM, USDT, VICTIM, U
-from tracers.reports import REPORT_COLUMNS
+from tracers.intake import REPORT_COLUMNS
 
 DEPOSIT = "0x" + "d1" * 20
 

@@ -117,7 +117,7 @@ def case_eth(con, tmp_path, chain, payments):
     from conftest import write_csv
     from tracers.cases import open_case
     from tracers.etl import import_etl
-    from tracers.reports import REPORT_COLUMNS, import_reports
+    from tracers.intake import REPORT_COLUMNS, import_reports
     from tracers.tags import import_tag_files
     from tracers.trace import trace_case
 

@@ -13,7 +13,7 @@ from conftest import MiniChain, write_csv
 from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.heuristics.roles import Claim, RoleBook
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.store import connect
 from tracers.tags import import_tag_files
 from tracers.trace import trace_case
@@ -359,7 +359,7 @@ def test_conflicting_evidence_never_crashes_and_each_address_has_one_role(tmp_pa
 def test_review_items_reach_the_findings_summary_and_the_report(con, tmp_path, mini_chain):
     from tracers.exports.render import render_summary
     from tracers.exports.summary import findings_summary
-    from tracers.report.html import render_report
+    from tracers.exports.report.html import render_report
 
     c, deposit = mini_chain, addr(30)
     tx, _ = c.pay_token(USDT, VICTIM, deposit, 2_000 * U)

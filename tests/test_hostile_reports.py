@@ -26,9 +26,9 @@ from tracers.cases import open_case
 from tracers.cli import EXIT_REFUSED, app
 from tracers.errors import TracersError
 from tracers.etl import import_etl
-from tracers.reports import REPORT_COLUMNS, import_reports
-from tracers.reports import csvfile
-from tracers.reports.parse import parse_amount
+from tracers.intake import REPORT_COLUMNS, import_reports
+from tracers.intake import csvfile
+from tracers.intake.parse import parse_amount
 from tracers.store import connect
 
 CASE = "FIU-HOSTILE-1"

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import forget_chain_data, trace_snapshot, traced_world
 from fakes.store_source import StoreSource
-from tracers.reports import import_reports
+from tracers.intake import import_reports
 from tracers.sources.fetcher import Fetcher
 from tracers.store import connect
 from tracers.trace import trace_case

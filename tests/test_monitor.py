@@ -10,7 +10,7 @@ from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.monitor.pass_ import list_alerts, run_pass
 from tracers.monitor.watch import add_monitor, list_monitors, remove_monitor
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.tags import import_tag_files
 
 USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"

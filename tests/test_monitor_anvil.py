@@ -10,7 +10,7 @@ from fakes.anvil import Anvil, _Batcher, _send, _transactions, replay_world
 from tracers.cases import open_case
 from tracers.monitor.pass_ import run_pass
 from tracers.monitor.watch import add_monitor
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.sources.fetcher import Fetcher
 from tracers.sources.rpc import RpcSource
 from tracers.store import connect

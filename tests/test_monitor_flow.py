@@ -9,7 +9,7 @@ from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.monitor.pass_ import list_alerts
 from tracers.monitor.watch import add_monitor
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.store import connect
 from tracers.tags import import_tag_files
 

@@ -18,7 +18,7 @@ import pytest
 from conftest import traced_world
 
 from tracers.exports import export_subpoena
-from tracers.report import ExplorerTemplateError, write_report
+from tracers.exports.report import ExplorerTemplateError, write_report
 from tracers.store import connect
 from tracers.trace import trace_case
 
@@ -265,7 +265,7 @@ def test_same_store_same_bytes(con, store, report, tmp_path):
     assert again.read_bytes() == report.read_bytes()
     con.execute("CHECKPOINT")  # another process, another hash seed, a copy of the store: same bytes
     shutil.copy(store, tmp_path / "copy.duckdb")
-    script = ("import sys; from tracers.store import connect; from tracers.report import write_report; "
+    script = ("import sys; from tracers.store import connect; from tracers.exports.report import write_report; "
               "write_report(connect(sys.argv[1]), sys.argv[2], sys.argv[3], explorer_url=sys.argv[4])")
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "copy.duckdb"), CASE, str(tmp_path / "other.html"),
                     TRON], check=True, env={**os.environ, "PYTHONHASHSEED": "4242"}, timeout=120)

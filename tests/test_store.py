@@ -64,7 +64,7 @@ def test_the_wheel_ships_sql_builtin_tags_and_template(tmp_path):
     schema = {p.name for p in (ROOT / "sql" / "schema").glob("*.sql")}
     assert schema and {f"tracers/sql/schema/{n}" for n in schema} <= names
     assert any(n.startswith("tracers/sql/import/") for n in names)
-    assert "tracers/reports/template.csv" in names
+    assert "tracers/intake/template.csv" in names
     assert any(n.startswith("tracers/tags/builtin/") and n.endswith(".yaml") for n in names)
     assert any(n.startswith("flows/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

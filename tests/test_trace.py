@@ -12,7 +12,7 @@ from tracers.cases import open_case
 from tracers.cli import app
 from tracers.errors import CaseError
 from tracers.etl import import_etl
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.tags import import_tag_files
 from tracers.trace import Taint, TraceParams, trace_case
 

@@ -15,7 +15,7 @@ import requests
 from fakes.tron_server import TronServer, tron_of
 from fakes.world import Faults, World
 from tracers.cases import open_case
-from tracers.reports import REPORT_COLUMNS, import_reports
+from tracers.intake import REPORT_COLUMNS, import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.sources.fetcher import Fetcher
 from tracers.sources.tron import TronGridSource

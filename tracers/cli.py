@@ -363,7 +363,7 @@ def reports_import_cmd(
     verified against the live source (its scam address is fetched first).
     Exit code 3 when any row was refused (the valid rows are imported all the same).
     """
-    from tracers.reports import import_reports
+    from tracers.intake import import_reports
 
     with store(ctx) as con:
         ensure = {}
@@ -394,7 +394,7 @@ def reports_import_cmd(
 @reports_app.command("list")
 def reports_list_cmd(ctx: typer.Context, case: CaseOpt, fmt: FormatOpt = Format.table) -> None:
     """Every report of a case with its verdict: report_id, status (accepted|refused), reason."""
-    from tracers.reports import list_reports
+    from tracers.intake import list_reports
 
     with store(ctx) as con:
         rows = list_reports(con, case)
@@ -406,7 +406,7 @@ def reports_template_cmd() -> None:
     """Print a template victim-report CSV (header and one example row)."""
     from importlib import resources
 
-    sys.stdout.write((resources.files("tracers.reports") / "template.csv").read_text())
+    sys.stdout.write((resources.files("tracers.intake") / "template.csv").read_text())
 
 
 # ---------------------------------------------------------------- trace, findings, exports
@@ -616,7 +616,7 @@ def report_cmd(
 ) -> None:
     """The case as one HTML page: money-flow graph, exchanges, funds at rest, timeline, evidence."""
     from tracers.exports import out_file as checked_out_file
-    from tracers.report import write_report
+    from tracers.exports.report import write_report
 
     checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
@@ -802,8 +802,8 @@ def alerts_list_cmd(
     from datetime import UTC, datetime, timedelta
 
     from tracers.amounts import format_units
+    from tracers.intake.parse import parse_time
     from tracers.monitor.pass_ import list_alerts
-    from tracers.reports.parse import parse_time
     from tracers.trace import parse_duration
 
     start = None

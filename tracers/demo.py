@@ -19,9 +19,9 @@ from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.evaluate import format_scores, score
 from tracers.exports import export_addresses, export_subpoena, findings_summary, render_summary
+from tracers.exports.report import write_report
+from tracers.intake import import_reports
 from tracers.output import Format, render
-from tracers.report import write_report
-from tracers.reports import import_reports
 from tracers.simulate import SimulationConfig, simulate
 from tracers.store import connect
 from tracers.store.summary import store_summary

@@ -14,8 +14,8 @@ from tracers.domain import iso_utc
 from tracers.exports.amounts import Amount, totals
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import DepositFlow
+from tracers.exports.report.text import attrs, esc
 from tracers.exports.summary import Summary
-from tracers.report.text import attrs, esc
 
 
 def section(section_id: str, title: str, body: str, intro: str = "") -> str:

@@ -9,7 +9,7 @@ from tracers.cases import open_case
 from tracers.chains import eip55
 from tracers.errors import CaseError, ImportFileError
 from tracers.etl import import_etl
-from tracers.reports import REPORT_COLUMNS, import_reports, list_reports
+from tracers.intake import REPORT_COLUMNS, import_reports, list_reports
 
 USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
 FAKE_USDT = "0x" + "d" * 40

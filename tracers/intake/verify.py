@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from tracers.amounts import format_units
-from tracers.reports.parse import CLOCK_SKEW, ParsedReport, Refusal
+from tracers.intake.parse import CLOCK_SKEW, ParsedReport, Refusal
 
 # name: transfers_of_reported_txs
 # Every transfer of the transactions a report file names on one chain, with its asset's symbol.

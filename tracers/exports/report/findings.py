@@ -8,8 +8,8 @@ from collections import defaultdict
 from tracers.exports.amounts import amount
 from tracers.exports.assets import AssetBook
 from tracers.exports.findings import FindingRow, params_json
-from tracers.report.sections import amounts_html, code, section, table
-from tracers.report.text import attrs, esc, explorer_link
+from tracers.exports.report.sections import amounts_html, code, section, table
+from tracers.exports.report.text import attrs, esc, explorer_link
 
 TX_SHOWN = 6
 

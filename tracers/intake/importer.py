@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 
 from tracers.cases import require_case
-from tracers.reports.parse import AssetLookup, ParsedReport, Refusal, parse_reports
-from tracers.reports.verify import load_facts, verify_all
+from tracers.intake.parse import AssetLookup, ParsedReport, Refusal, parse_reports
+from tracers.intake.verify import load_facts, verify_all
 from tracers.store import transaction
 from tracers.store.assets import decimals_of
 from tracers.store.bulk import insert_rows

@@ -6,7 +6,7 @@ timeline of victim payments against cash-outs, and every finding with its eviden
     write_report(con, case_id, out_file, explorer_url="https://etherscan.io/tx/{tx}") -> Path
 """
 
-from tracers.report.html import DEFAULT_EXPLORER, render_report, write_report
-from tracers.report.text import ExplorerTemplateError
+from tracers.exports.report.html import DEFAULT_EXPLORER, render_report, write_report
+from tracers.exports.report.text import ExplorerTemplateError
 
 __all__ = ["DEFAULT_EXPLORER", "ExplorerTemplateError", "render_report", "write_report"]

@@ -12,7 +12,7 @@ import duckdb
 from tracers.exports.amounts import amount
 from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import DepositFlow
-from tracers.report.text import attrs, esc, exact, short_units
+from tracers.exports.report.text import attrs, esc, exact, short_units
 
 _VICTIM_PAYMENTS = """
 SELECT chain, asset, block_time, CAST(traced_amount AS VARCHAR)

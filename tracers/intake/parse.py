@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tracers.chains import Asset, chain, normalize_address, normalize_tx_hash, resolve_asset
 from tracers.errors import AddressError
-from tracers.reports.csvfile import REPORT_COLUMNS, read_rows
+from tracers.intake.csvfile import REPORT_COLUMNS, read_rows
 
 __all__ = ["REPORT_COLUMNS", "AssetLookup", "ParsedReport", "Refusal", "parse_reports", "parse_time"]
 

@@ -21,14 +21,14 @@ from tracers.exports.assets import AssetBook
 from tracers.exports.deposits import deposit_flows
 from tracers.exports.files import out_file, write_whole
 from tracers.exports.findings import read_findings
+from tracers.exports.report import sections
+from tracers.exports.report.findings import findings_section
+from tracers.exports.report.graph import RunGraph, build_graph, read_run_graph
+from tracers.exports.report.layout import COLLAPSED, EXPANDED, layout
+from tracers.exports.report.svg import graph_svg, legend
+from tracers.exports.report.text import attrs, check_template, esc, short_address
+from tracers.exports.report.timeline import read_timeline, timeline_svgs
 from tracers.exports.summary import Summary, findings_summary
-from tracers.report import sections
-from tracers.report.findings import findings_section
-from tracers.report.graph import RunGraph, build_graph, read_run_graph
-from tracers.report.layout import COLLAPSED, EXPANDED, layout
-from tracers.report.svg import graph_svg, legend
-from tracers.report.text import attrs, check_template, esc, short_address
-from tracers.report.timeline import read_timeline, timeline_svgs
 
 DEFAULT_EXPLORER = "https://etherscan.io/tx/{tx}"
 NAV = (("summary", "Summary"), ("graph", "Money flow"), ("exchanges", "Exchanges"), ("services", "Services"),
@@ -108,7 +108,7 @@ def _graph_section(run: RunGraph, book: AssetBook) -> str:
 
 
 def _asset(name: str) -> str:
-    return (files("tracers.report") / "static" / name).read_text(encoding="utf-8")
+    return (files("tracers.exports.report") / "static" / name).read_text(encoding="utf-8")
 
 
 def _page(summary: Summary, body: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tracers.report.graph import Graph, Node
+from tracers.exports.report.graph import Graph, Node
 
 ENDPOINT_ROLES = ("deposit_wallet", "exchange", "service")
 SWEEPS = 4
