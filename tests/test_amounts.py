@@ -15,7 +15,7 @@ from tracers.amounts import format_units
 from tracers.cli import app
 from tracers.etl import import_etl
 from tracers.store import connect
-from tracers.store.queries import sum_received
+from tracers.store.transfers import sum_received
 
 MAX = 2**256 - 1
 SPAM = "0x" + "5" * 40

@@ -306,7 +306,7 @@ def transfers_cmd(
 ) -> None:
     """List the stored transfers into and out of an address, amounts exact."""
     from tracers.chains import normalize_address
-    from tracers.store.queries import transfers_of
+    from tracers.store.transfers import transfers_of
 
     canonical = normalize_address(chain, address)
     with store(ctx) as con:

@@ -1,55 +1,55 @@
-"""Named read queries over the store. Amounts leave as exact decimal strings, never as numbers
-that pass through a float or Arrow's decimal128."""
+"""Named queries. Every query the library runs lives in a file under `sql/` (`sql/queries/` for the
+read side, `sql/heuristics/`, `sql/import/`, `sql/monitor/`, ... for the rest): one query per file,
+a `-- name: <file name>` header and a one-line purpose, every value bound as a `$name` parameter.
+Python names the query and passes the parameters; it never assembles SQL text.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
 import duckdb
 
-from tracers.amounts import format_units
+from tracers.errors import StoreError
+from tracers.store.connection import read_sql
 
-_TRANSFERS_OF = """
-SELECT t.block_time, t.block_number, t.tx_hash, t.kind, t.position, t.from_address, t.to_address,
-       t.asset, a.symbol, a.decimals, CAST(t.amount AS VARCHAR) AS amount
-FROM (
-    SELECT * FROM transfers WHERE chain = $chain AND from_address = $address
-    UNION
-    SELECT * FROM transfers_to WHERE chain = $chain AND to_address = $address
-) t
-LEFT JOIN assets a ON a.chain = t.chain AND a.asset = t.asset
-ORDER BY t.block_number, t.tx_index NULLS LAST, t.position
-LIMIT $limit
-"""
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def transfers_of(
-    con: duckdb.DuckDBPyConnection, chain: str, address: str, limit: int = 1000
-) -> list[dict]:
-    """Transfers into and out of `address` in chain order, amounts exact in base and token units."""
-    rows = con.execute(_TRANSFERS_OF, {"chain": chain, "address": address, "limit": limit}).fetchall()
-    result = []
-    for time, block, tx, kind, position, sender, receiver, asset, symbol, decimals, amount in rows:
-        result.append({
-            "block_time": time.isoformat(),
-            "block_number": block,
-            "tx_hash": tx,
-            "kind": kind,
-            "position": position,
-            "direction": "out" if sender == address else "in",
-            "from_address": sender,
-            "to_address": receiver,
-            "asset": asset,
-            "symbol": symbol or "",
-            "amount": amount,
-            "amount_units": format_units(int(amount), decimals) if decimals is not None else "",
-        })
-    return result
+@cache
+def query(name: str) -> str:
+    """The text of `sql/<name>.sql` (e.g. `queries/deposit_flows`), its header checked."""
+    text = read_sql(f"{name}.sql")
+    stem = name.rsplit("/", 1)[-1]
+    if not text.startswith(f"-- name: {stem}\n"):
+        raise StoreError(f"sql/{name}.sql does not start with `-- name: {stem}`; reinstall tracers")
+    return text
 
 
-def sum_received(con: duckdb.DuckDBPyConnection, chain: str, address: str, asset: str) -> int:
-    """Exact total of `asset` received by `address` (BIGNUM sum, read back as text)."""
-    rows = con.execute(
-        "SELECT CAST(coalesce(sum(amount), CAST(0 AS BIGNUM)) AS VARCHAR) FROM transfers_to "
-        "WHERE chain = ? AND to_address = ? AND asset = ?",
-        [chain, address, asset],
-    ).fetchall()
-    return int(rows[0][0])
+def parameters(text: str) -> frozenset[str]:
+    """The `$name` parameters a query uses."""
+    return frozenset(_PARAMETER.findall(re.sub(r"--[^\n]*", "", text)))
+
+
+def bound(text: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of `params` the query uses; a parameter it uses and `params` lacks is a bug."""
+    used = parameters(text)
+    missing = used - params.keys()
+    if missing:
+        raise TypeError(f"query needs parameter(s) {', '.join(sorted(missing))}")
+    return {k: v for k, v in params.items() if k in used}
+
+
+def rows(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    """Run the named query with its parameters bound; every row."""
+    text = query(name)
+    return con.execute(text, bound(text, params or {})).fetchall()
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> None:
+    """Run the named statement (a write, a temp table) with its parameters bound."""
+    text = query(name)
+    con.execute(text, bound(text, params or {}))
