@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -473,7 +473,7 @@ def _service_addresses(truth: dict) -> list[ServiceHit]:
     return hits
 
 
-def _table(header: tuple[str, ...], cells: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], cells: Sequence[tuple[str, ...]]) -> str:
     """Columns padded to their widest cell, a dashed rule under the header."""
     widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
     return "\n".join(

@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
+from typing import Required, TypedDict, cast
 
 from tracers.chains import (
     CHAINS,
@@ -147,6 +148,22 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "concepts": concept_list,
     "context": context_text,
 }
+
+
+class TagFields(TypedDict, total=False):
+    """A tag's fields besides chain and address, as FIELD_PARSERS return them."""
+
+    label: Required[str]
+    category: str | None
+    actor: str | None
+    confidence: int | None
+    source: str | None
+    abuse: str | None
+    is_public: bool | None
+    concepts: tuple[str, ...]
+    context: str | None
+
+
 # Where a tag says its chain, most specific first: CSV `chain`, TagPack `network`, then `currency`.
 CHAIN_FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "chain": chain_code,
@@ -210,7 +227,7 @@ def build_tag(
     if values.get("label") is None and not broken:
         report("label", "missing: give the tag a label, or the header one label for all its tags")
     address = raw.get("address")
-    code = next((values[f] for f in CHAIN_FIELDS if values.get(f) not in (None, BROKEN)), None)
+    code = next((v for f in CHAIN_FIELDS if isinstance(v := values.get(f), str)), None)  # not None nor BROKEN
     if address is None or (isinstance(address, str) and not address.strip()):
         report("address", "missing: every tag needs an address")
     elif not isinstance(address, str):
@@ -234,21 +251,9 @@ def build_tag(
 
     if broken or len(problems) > before:
         return None
-    return Tag(
-        index=index,
-        line=line,
-        chain=chain,
-        address=stored,
-        label=values["label"],
-        category=values.get("category"),
-        actor=values.get("actor"),
-        confidence=values.get("confidence"),
-        source=values.get("source"),
-        abuse=values.get("abuse"),
-        is_public=values.get("is_public"),
-        concepts=values.get("concepts") or (),
-        context=values.get("context"),
-    )
+    # each value is what its field's parser returned (BROKEN and a missing label returned above)
+    fields = cast(TagFields, {field: values[field] for field in FIELD_PARSERS if field in values})
+    return Tag(index=index, line=line, chain=chain, address=stored, **fields)
 
 
 def resolve_chain(code: str | None, address: str) -> tuple[str, str, str | None]:

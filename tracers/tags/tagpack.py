@@ -54,10 +54,10 @@ def parse_tagpack(text: str, name: str) -> tuple[list[Tag], list[str], list[str]
         reason = str(exc).split(";")[0]
         return _refused(f"{name}: a value cannot be read ({reason}): write it as quoted text")
     except yaml.reader.ReaderError as exc:  # libyaml counts the position in UTF-8 bytes
-        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+        at = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         return _refused(
-            f"{name}: line {line}: character {code:#04x} is not allowed in YAML "
+            f"{name}: line {at}: character {code:#04x} is not allowed in YAML "
             f"({exc.reason}): remove it"
         )
     except yaml.MarkedYAMLError as exc:
@@ -137,7 +137,7 @@ def measure(text: str, name: str) -> list[str]:
                 return [_refusal(name, event, f"uses the alias *{event.anchor} inside its own "
                                               f"anchor &{event.anchor} (a recursive structure)",
                                  "remove that alias")]
-            size = sizes.get(event.anchor, 1)
+            size = sizes.get(event.anchor, 1) if event.anchor is not None else 1
         else:
             size = 1
         total += size
@@ -177,7 +177,7 @@ class _Open:
             return
         if event.value in self.keys:
             duplicates.append(
-                f"{name}: line {event.start_mark.line + 1}, field {shorten(event.value)}: "
+                f"{name}: line {_line(event)}, field {shorten(event.value)}: "
                 "given twice in one mapping (YAML would keep only the last): keep one"
             )
         self.keys.add(event.value)
@@ -192,7 +192,13 @@ def _close(node: _Open, open_nodes: list[_Open], sizes: dict[str, int]) -> None:
 
 
 def _refusal(name: str, event: yaml.Event, what: str, fix: str) -> str:
-    return f"{name}: line {event.start_mark.line + 1}: refused, the document {what}: {fix}"
+    return f"{name}: line {_line(event)}: refused, the document {what}: {fix}"
+
+
+def _line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on (the parser marks every event it reads)."""
+    assert event.start_mark is not None
+    return event.start_mark.line + 1
 
 
 def _load(text: str) -> tuple[object, list[int]]:
