@@ -199,7 +199,7 @@ def test_a_deposit_reached_in_two_assets_has_rows_per_asset_and_no_cross_asset_t
     import csv
 
     from tracers.exports.subpoena import export_subpoena
-    from tracers.exports.summary import findings_summary
+    from tracers.findings.summary import findings_summary
 
     c = mini_chain
     reported = victim_pays(c)

@@ -20,14 +20,12 @@ from tracers.errors import CaseError, OutputError, StoreError
 from tracers.exports import (
     ADDRESS_COLUMNS,
     SUBPOENA_COLUMNS,
-    MissingDecimalsError,
     export_addresses,
     export_subpoena,
-    findings_summary,
-    latest_run,
     render_summary,
 )
 from tracers.exports.files import safe_stem, unique_stems, write_whole
+from tracers.findings import MissingDecimalsError, findings_summary, latest_run
 from tracers.store import connect
 
 CASE = "FIU-2026-0142"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import traced_world
+
 from tracers import __version__
 from tracers.amounts import format_units
 from tracers.chains import NATIVE
@@ -25,12 +25,12 @@ from tracers.exports import (
     export_freeze,
     export_subpoena,
     export_tagpack,
-    latest_run,
     roles_from_tags,
     verify_dir,
 )
-from tracers.exports.freeze import COMPLETE, NO_ISSUER_ACTION, PARTIAL, FreezeRow
+from tracers.exports.freeze import NO_ISSUER_ACTION
 from tracers.exports.tagpack import confidence_level
+from tracers.findings import COMPLETE, PARTIAL, Holding, latest_run
 from tracers.store import connect
 from tracers.tags import CONFIDENCE_LEVELS, import_tag_files, read_tag_file
 
@@ -153,7 +153,7 @@ def test_an_address_fetched_whole_from_a_live_source_has_complete_history(store_
 
 def test_victim_share_is_integer_arithmetic_rounded_down():
     def share(held: int, balance: int) -> str:
-        return FreezeRow("ethereum", "0x", USDT, "Tether", None, None, None, held, balance, PARTIAL,
+        return Holding("ethereum", "0x", USDT, "Tether", None, None, None, held, balance, PARTIAL,
                          None, None, (), (), (), ()).share
 
     assert share(2, 3) == "0.6666"

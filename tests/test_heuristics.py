@@ -358,7 +358,7 @@ def test_conflicting_evidence_never_crashes_and_each_address_has_one_role(tmp_pa
 
 def test_review_items_reach_the_findings_summary_and_the_report(con, tmp_path, mini_chain):
     from tracers.exports.render import render_summary
-    from tracers.exports.summary import findings_summary
+    from tracers.findings.summary import findings_summary
     from tracers.exports.report.html import render_report
 
     c, deposit = mini_chain, addr(30)

@@ -24,17 +24,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
-
 from fakes.explorer_server import ExplorerServer
 from fakes.world import World
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_exports import CASE, store  # noqa: F401 - store: the hand-made traced case, a fixture
+from typer.testing import CliRunner
+
 from tracers.cli import app
 from tracers.errors import OutputError, SourceError, TracersError
-from tracers.exports import FINDING_COLUMNS, out_file, out_folder, verify_dir
+from tracers.exports import out_file, out_folder, verify_dir
 from tracers.exports.files import write_whole
+from tracers.findings import FINDING_COLUMNS
 from tracers.sources.factory import spec_from_options
 from tracers.store import connect
 

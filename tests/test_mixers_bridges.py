@@ -6,7 +6,7 @@ from __future__ import annotations
 from test_conversions import ETHER, case_eth
 from test_heuristics import HOT, SCAM, USDT, VICTIM, U, addr, case, roles, traced_into
 from tracers.exports.render import render_summary
-from tracers.exports.summary import findings_summary
+from tracers.findings.summary import findings_summary
 
 MIXER, RELAYER, DESK = addr(90), addr(91), addr(92)
 

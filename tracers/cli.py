@@ -540,7 +540,8 @@ def findings_cmd(
                          "tx_hashes, detail).")] = Format.table,
 ) -> None:
     """A readable summary of the latest trace: clusters, peel chains, exchanges, funds at rest."""
-    from tracers.exports import FINDING_COLUMNS, finding_rows, findings_summary, render_summary
+    from tracers.exports import render_summary
+    from tracers.findings import FINDING_COLUMNS, finding_rows, findings_summary
     from tracers.output import write_csv
 
     with store(ctx) as con:

@@ -18,8 +18,9 @@ from rich.markup import escape
 from tracers.cases import open_case
 from tracers.etl import import_etl
 from tracers.evaluate import format_scores, score
-from tracers.exports import export_addresses, export_subpoena, findings_summary, render_summary
+from tracers.exports import export_addresses, export_subpoena, render_summary
 from tracers.exports.report import write_report
+from tracers.findings import findings_summary
 from tracers.intake import import_reports
 from tracers.output import Format, render
 from tracers.simulate import SimulationConfig, simulate

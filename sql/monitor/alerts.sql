@@ -65,11 +65,11 @@ new_roles AS (
     ANTI JOIN roles_before b ON b.chain = n.chain AND b.address = n.address AND b.role = n.role
     WHERE n.role IN ('deposit_wallet', 'perpetrator')
 ),
-at_rest AS (  -- what the previous pass saw still held, at least $min_at_rest token units
-    SELECT f.chain, f.address, f.asset, f.amount FROM findings f
-    LEFT JOIN assets a ON a.chain = f.chain AND a.asset = f.asset
-    WHERE f.run_id = $baseline AND f.rule = 'at_rest'
-      AND f.amount >= CAST(CAST($min_at_rest AS VARCHAR) || repeat('0', coalesce(a.decimals, 0)) AS BIGNUM)
+at_rest AS (  -- funds at rest (the funds_at_rest view) the previous pass saw, at least $min_at_rest token units
+    SELECT r.chain, r.address, r.asset, r.amount FROM funds_at_rest r
+    LEFT JOIN assets a ON a.chain = r.chain AND a.asset = r.asset
+    WHERE r.run_id = $baseline
+      AND r.amount >= CAST(CAST($min_at_rest AS VARCHAR) || repeat('0', coalesce(a.decimals, 0)) AS BIGNUM)
 ),
 moving AS (
     SELECT 'funds_moving', o.chain, o.address, o.related, o.asset, o.amount, NULL::BIGNUM, o.tx_hash,

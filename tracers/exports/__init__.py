@@ -1,4 +1,5 @@
-"""Exports of a traced case, read from its latest finished trace run.
+"""Writers of a traced case, each reading the case's latest finished trace run from the read model
+(tracers/findings/):
 
 - `export_subpoena`: one CSV per exchange of the victim money that reached its deposit addresses,
   and manifest.json with each file's sha256 (for the subpoena or freeze request).
@@ -7,46 +8,34 @@
   still hold traced victim money, with the stored balance and the evidence back to the reports.
 - `export_tagpack`: the case's perpetrators, deposit addresses and victims as a GraphSense TagPack;
   `roles_from_tags` reads the roles back from it.
+- `render_summary`: the findings summary as text (`tracers findings`, findings.md).
+- `tracers.exports.report`: the case as one HTML page.
 - `verify_dir`: recompute the sha256 of every file an export folder's manifest.json lists.
-- `findings_summary` / `render_summary`: what the trace found, as data (`to_dict()`) and as text;
-  `finding_rows`: every finding of the run, one row each (FINDING_COLUMNS), for CSV.
 - `out_file` / `out_folder`: the checks of `--out` every export runs before any work.
 
 Amounts are exact decimal strings in token units; CSV cells are neutralised against formulas.
 """
 
-from tracers.exports.addresses import ADDRESS_COLUMNS, ROLES, export_addresses
-from tracers.exports.assets import MissingDecimalsError
+from tracers.exports.addresses import ADDRESS_COLUMNS, export_addresses
 from tracers.exports.files import out_file, out_folder
-from tracers.exports.findings import FINDING_COLUMNS, finding_rows
 from tracers.exports.freeze import FREEZE_COLUMNS, FreezeResult, export_freeze
 from tracers.exports.render import render_summary
-from tracers.exports.run import RunInfo, latest_run
 from tracers.exports.subpoena import SUBPOENA_COLUMNS, SubpoenaResult, export_subpoena
-from tracers.exports.summary import Summary, findings_summary
 from tracers.exports.tagpack import export_tagpack, role_of_tag, roles_from_tags
 from tracers.exports.verify import ManifestError, VerifyResult, verify_dir
 
 __all__ = [
     "ADDRESS_COLUMNS",
-    "FINDING_COLUMNS",
     "FREEZE_COLUMNS",
-    "ROLES",
     "SUBPOENA_COLUMNS",
     "FreezeResult",
     "ManifestError",
-    "MissingDecimalsError",
-    "RunInfo",
     "SubpoenaResult",
-    "Summary",
     "VerifyResult",
     "export_addresses",
     "export_freeze",
     "export_subpoena",
     "export_tagpack",
-    "finding_rows",
-    "findings_summary",
-    "latest_run",
     "out_file",
     "out_folder",
     "render_summary",

@@ -7,27 +7,12 @@ from pathlib import Path
 import duckdb
 
 from tracers.domain import ROLES
-from tracers.errors import StoreError
-from tracers.exports.deposits import finding_ids
 from tracers.exports.files import csv_bytes, out_file, write_whole
-from tracers.exports.run import latest_run
+from tracers.findings import finding_rules, latest_run, run_addresses
 
 ADDRESS_COLUMNS = ["address", "chain", "role", "subrole", "cluster_id", "label", "exchange",
                    "confidence", "hop", "evidence"]
 TX_SHOWN = 5
-
-_ADDRESSES = """
-SELECT address, chain, role, subrole, cluster_id, label, exchange, confidence, hop, evidence
-FROM trace_addresses
-WHERE run_id = $run_id
-"""
-
-_FINDINGS = """
-SELECT finding_id, rule, tx_hashes
-FROM findings
-WHERE run_id = $run_id
-"""
-
 
 def export_addresses(con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path, *,
                      force: bool = False) -> int:
@@ -42,23 +27,16 @@ def export_addresses(con: duckdb.DuckDBPyConnection, case_id: str, out: str | Pa
 
 def address_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     """The run's addresses, by role (victim first), then cluster (none last), then address."""
-    findings = {fid: (rule, tuple(txs)) for fid, rule, txs in con.execute(_FINDINGS, {"run_id": run_id}).fetchall()}
-    rows = []
-    for address, chain, role, subrole, cluster_id, label, exchange, confidence, hop, evidence in (
-        con.execute(_ADDRESSES, {"run_id": run_id}).fetchall()
-    ):
-        if role not in ROLES:
-            raise StoreError(
-                f"trace run {run_id}: address {address} on {chain} has role {role!r}, which is none "
-                f"of {', '.join(ROLES)}; the trace that wrote it is faulty, trace the case again"
-            )
-        ids = finding_ids(run_id, address, evidence)
-        rows.append({
-            "address": address, "chain": chain, "role": role, "subrole": subrole,
-            "cluster_id": cluster_id, "label": label, "exchange": exchange,
-            "confidence": confidence, "hop": hop,
-            "evidence": " | ".join(describe_finding(i, findings.get(i)) for i in ids),
-        })
+    findings = finding_rules(con, run_id)
+    rows = [
+        {
+            "address": a.address, "chain": a.chain, "role": a.role, "subrole": a.subrole,
+            "cluster_id": a.cluster_id, "label": a.label, "exchange": a.exchange,
+            "confidence": a.confidence, "hop": a.hop,
+            "evidence": " | ".join(describe_finding(i, findings.get(i)) for i in a.evidence),
+        }
+        for a in run_addresses(con, run_id)
+    ]
     return sorted(rows, key=lambda r: (ROLES.index(r["role"]), r["cluster_id"] is None,
                                        r["cluster_id"] or "", r["address"], r["chain"]))
 

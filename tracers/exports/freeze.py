@@ -6,8 +6,8 @@ Files go to `out_dir/freeze_<issuer>.csv` (e.g. `freeze_tether.csv`), `out_dir/f
 and `out_dir/manifest.json`. Written like the subpoena export: each file whole (temp file + rename),
 the manifest removed first and written last, other files in the folder left alone and listed.
 
-One row per (chain, address, asset) of the run's `at_rest` findings (victim money still held by a
-perpetrator address):
+One row per holding of the read model (tracers/findings/holdings.py: the run's funds at rest, victim
+money still held by a perpetrator address):
 
 - `traced_at_rest`: the victim-attributed amount still held, per the run's taint model (exact);
 - `stored_balance`: what the store says the address holds of the asset, sum in - sum out (exact).
@@ -33,13 +33,10 @@ from pathlib import Path
 
 import duckdb
 
-from tracers.chains import NATIVE
 from tracers.domain import iso_utc
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import finding_ids
 from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, export_manifest_bytes
-from tracers.exports.run import RunInfo, latest_run
+from tracers.findings import AssetBook, Holding, RunInfo, holdings, latest_run
 
 FREEZE_COLUMNS = [
     "case_id", "issuer", "action", "chain", "address", "role", "subrole", "cluster_id", "asset",
@@ -48,128 +45,6 @@ FREEZE_COLUMNS = [
 ]
 NO_ISSUER_FILE = "freeze_no_issuer.csv"
 NO_ISSUER_ACTION = "no issuer: seizure only"
-COMPLETE, PARTIAL = "complete", "partial history"
-
-_AT_REST = """
-SELECT e.chain, e.address, e.asset, CAST(sum(e.amount) AS VARCHAR) AS held,
-       list(e.finding_id ORDER BY e.finding_id) AS finding_ids,
-       any_value(a.role) AS role, any_value(a.subrole) AS subrole,
-       any_value(a.cluster_id) AS cluster_id, any_value(a.evidence) AS evidence,
-       any_value(s.issuer) AS issuer
-FROM findings e
-LEFT JOIN trace_addresses a ON a.run_id = e.run_id AND a.chain = e.chain AND a.address = e.address
-LEFT JOIN assets s ON s.chain = e.chain AND s.asset = e.asset
-WHERE e.run_id = $run_id AND e.kind = 'endpoint' AND e.rule = 'at_rest'
-  AND e.address IS NOT NULL AND e.asset IS NOT NULL AND e.amount > 0
-GROUP BY e.chain, e.address, e.asset
-"""
-
-_HELD = """
-held AS (
-    SELECT DISTINCT chain, address, asset FROM findings
-    WHERE run_id = $run_id AND kind = 'endpoint' AND rule = 'at_rest'
-      AND address IS NOT NULL AND asset IS NOT NULL AND amount > 0
-)"""
-
-_FLOWS_IN = f"""
-WITH {_HELD}
-SELECT f.chain, f.to_address, f.asset, f.tx_hash, f.report_ids
-FROM trace_flows f
-JOIN held h ON h.chain = f.chain AND h.address = f.to_address AND h.asset = f.asset
-WHERE f.run_id = $run_id AND f.traced_amount > 0
-ORDER BY f.block_number, f.tx_hash, f.kind, f.position
-"""
-
-_BALANCES = f"""
-WITH {_HELD},
-inflow AS (
-    SELECT t.chain, t.to_address AS address, t.asset, sum(t.amount) AS amount
-    FROM transfers_to t
-    WHERE t.to_address IN (SELECT address FROM held)
-    GROUP BY ALL
-),
-outflow AS (
-    SELECT t.chain, t.from_address AS address, t.asset, sum(t.amount) AS amount
-    FROM transfers t
-    WHERE t.from_address IN (SELECT address FROM held)
-    GROUP BY ALL
-)
-SELECT h.chain, h.address, h.asset, CAST(i.amount AS VARCHAR), CAST(o.amount AS VARCHAR)
-FROM held h
-LEFT JOIN inflow i ON i.chain = h.chain AND i.address = h.address AND i.asset = h.asset
-LEFT JOIN outflow o ON o.chain = h.chain AND o.address = h.address AND o.asset = h.asset
-"""
-
-_TOUCHING = f"""
-WITH {_HELD},
-addresses AS (SELECT DISTINCT chain, address FROM held),
-touching AS (
-    SELECT t.chain, t.to_address AS address, t.block_number, t.tx_index, t.position, t.block_time,
-           t.tx_hash, t.source
-    FROM transfers_to t WHERE t.to_address IN (SELECT address FROM addresses)
-    UNION ALL
-    SELECT t.chain, t.from_address, t.block_number, t.tx_index, t.position, t.block_time,
-           t.tx_hash, t.source
-    FROM transfers t WHERE t.from_address IN (SELECT address FROM addresses)
-),
-mine AS (
-    SELECT t.* FROM touching t JOIN addresses a ON a.chain = t.chain AND a.address = t.address
-),
-newest AS (
-    SELECT chain, address, block_time, tx_hash FROM mine
-    QUALIFY row_number() OVER (
-        PARTITION BY chain, address
-        ORDER BY block_number DESC, tx_index DESC NULLS LAST, position DESC, tx_hash DESC
-    ) = 1
-),
-sources AS (
-    SELECT chain, address, list(DISTINCT source ORDER BY source) AS sources FROM mine GROUP BY ALL
-)
-SELECT n.chain, n.address, n.block_time, n.tx_hash, s.sources
-FROM newest n JOIN sources s ON s.chain = n.chain AND s.address = n.address
-"""
-
-_CHECKPOINTS = f"""
-WITH {_HELD}
-SELECT c.chain, c.address, c.source, c.through_block
-FROM fetch_checkpoints c
-JOIN (SELECT DISTINCT chain, address FROM held) h ON h.chain = c.chain AND h.address = c.address
-ORDER BY c.source
-"""
-
-
-@dataclass(frozen=True)
-class FreezeRow:
-    """Victim money at rest in one address, in one asset, with what the store says around it."""
-
-    chain: str
-    address: str
-    asset: str  # 'native' or the token contract
-    issuer: str | None  # who can freeze the asset; None: nobody (native coin, unknown token)
-    role: str | None
-    subrole: str | None
-    cluster_id: str | None
-    held: int  # base units: victim-attributed money still at the address (the at_rest findings)
-    balance: int  # base units: sum in - sum out of the asset in the store
-    history: str  # COMPLETE | PARTIAL
-    last_movement: datetime | None
-    last_movement_tx: str | None
-    report_ids: tuple[str, ...]
-    flow_tx_hashes: tuple[str, ...]
-    evidence: tuple[str, ...]  # at_rest finding ids, then the address's role findings
-    notes: tuple[str, ...]
-
-    @property
-    def share(self) -> str:
-        """held / balance as a decimal with 4 places, rounded down; '' when the balance is not > 0."""
-        if self.balance <= 0:
-            return ""
-        quotient = self.held * 10_000 // self.balance
-        return f"{quotient // 10_000}.{quotient % 10_000:04d}"
-
-    def sort_key(self) -> tuple:
-        return (self.chain, self.asset, -self.held, self.address)
-
 
 @dataclass(frozen=True)
 class FreezeFile:
@@ -226,8 +101,8 @@ def export_freeze(
     out_dir = out_folder(out_dir)
     run = latest_run(con, case_id)
     book = AssetBook(con)
-    by_issuer: dict[str | None, list[FreezeRow]] = defaultdict(list)
-    for row in freeze_rows(con, run.run_id):
+    by_issuer: dict[str | None, list[Holding]] = defaultdict(list)
+    for row in holdings(con, run.run_id):
         by_issuer[row.issuer].append(row)
     names = _file_names(list(by_issuer))
     contents = {
@@ -256,72 +131,6 @@ def export_freeze(
     return FreezeResult(run, out_dir, tuple(files), manifest, others)
 
 
-def freeze_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[FreezeRow]:
-    """Every (chain, address, asset) holding victim money at rest in the run, in export order."""
-    bound = {"run_id": run_id}
-    held = con.execute(_AT_REST, bound).fetchall()
-    if not held:
-        return []
-    flows: dict[tuple, list] = defaultdict(list)
-    for chain, address, asset, tx_hash, report_ids in con.execute(_FLOWS_IN, bound).fetchall():
-        flows[(chain, address, asset)].append((tx_hash, report_ids))
-    balances = {
-        (chain, address, asset): int(inflow or 0) - int(outflow or 0)
-        for chain, address, asset, inflow, outflow in con.execute(_BALANCES, bound).fetchall()
-    }
-    touching = {
-        (chain, address): (time, tx, tuple(sources))
-        for chain, address, time, tx, sources in con.execute(_TOUCHING, bound).fetchall()
-    }
-    checkpoints: dict[tuple, list[tuple[str, int]]] = defaultdict(list)
-    for chain, address, source, through in con.execute(_CHECKPOINTS, bound).fetchall():
-        checkpoints[(chain, address)].append((source, through))
-
-    rows = []
-    for chain, address, asset, amount, ids, role, subrole, cluster_id, evidence, issuer in held:
-        key = (chain, address, asset)
-        came_in = flows.get(key, [])
-        time, tx, sources = touching.get((chain, address), (None, None, ()))
-        balance = balances.get(key, 0)
-        history, notes = _history(asset, int(amount), balance, checkpoints.get((chain, address), []), sources)
-        role_ids = finding_ids(run_id, address, evidence) if evidence is not None else ()
-        rows.append(FreezeRow(
-            chain=chain, address=address, asset=asset, issuer=issuer, role=role, subrole=subrole,
-            cluster_id=cluster_id, held=int(amount), balance=balance, history=history,
-            last_movement=time, last_movement_tx=tx,
-            report_ids=tuple(sorted({r for _, reports in came_in for r in reports})),
-            flow_tx_hashes=tuple(dict.fromkeys(t for t, _ in came_in)),
-            evidence=tuple(dict.fromkeys((*ids, *role_ids))), notes=notes,
-        ))
-    return sorted(rows, key=FreezeRow.sort_key)
-
-
-def _history(
-    asset: str, held: int, balance: int, checkpoints: list[tuple[str, int]], sources: tuple[str, ...]
-) -> tuple[str, tuple[str, ...]]:
-    """(COMPLETE or PARTIAL, the notes that say why and what else a reader must know)."""
-    notes = []
-    if checkpoints:
-        history = COMPLETE
-        fetched = ", ".join(f"{source} through block {through}" for source, through in checkpoints)
-        notes.append(f"history fetched whole from {fetched}; later blocks are not in the store")
-    else:
-        history = PARTIAL
-        notes.append(
-            "no fetch checkpoint: the store holds the transfers it imported "
-            f"({', '.join(sources) or 'none'}), not necessarily the address's whole history"
-        )
-    if balance < 0:
-        history = PARTIAL
-        notes.append("the store has more of it leaving than arriving: some inflows are missing")
-    elif held > balance:
-        notes.append("the trace attributes more than the stored balance: check the store's history")
-    if asset == NATIVE:
-        notes.append("gas fees are not in the store: the native balance and the traced amount still "
-                     "held are upper bounds")
-    return history, tuple(notes)
-
-
 def action(issuer: str | None) -> str:
     """What the file or row asks for: a freeze by the issuer, or seizure where no one can freeze."""
     return f"freeze request to {issuer}" if issuer else NO_ISSUER_ACTION
@@ -336,7 +145,7 @@ def _file_names(issuers: list[str | None]) -> dict[str | None, str]:
     return {i: names[i] for i in issuers}
 
 
-def _cells(case_id: str, rows: list[FreezeRow], book: AssetBook) -> list[dict]:
+def _cells(case_id: str, rows: list[Holding], book: AssetBook) -> list[dict]:
     return [
         {
             "case_id": case_id,
@@ -364,7 +173,7 @@ def _cells(case_id: str, rows: list[FreezeRow], book: AssetBook) -> list[dict]:
     ]
 
 
-def _totals(rows: list[FreezeRow], book: AssetBook) -> tuple[AssetTotal, ...]:
+def _totals(rows: list[Holding], book: AssetBook) -> tuple[AssetTotal, ...]:
     sums: dict[tuple[str, str], int] = defaultdict(int)
     for r in rows:
         sums[(r.chain, r.asset)] += r.held

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from tracers import __version__
 from tracers.domain import iso_utc
-from tracers.exports.run import RunInfo
+from tracers.findings import RunInfo
 
 MANIFEST_NAME = "manifest.json"
 

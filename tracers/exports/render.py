@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 from tracers.domain import iso_utc
-from tracers.exports.amounts import Amount
-from tracers.exports.summary import Summary
+from tracers.findings import Amount, Summary
 
 
 def render_summary(summary: Summary) -> str:

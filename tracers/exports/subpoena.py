@@ -18,11 +18,9 @@ from pathlib import Path
 import duckdb
 
 from tracers.domain import iso_utc
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import DepositFlow, deposit_flows
 from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, ExportedFile, manifest_bytes
-from tracers.exports.run import RunInfo, latest_run
+from tracers.findings import AssetBook, DepositFlow, RunInfo, deposit_flows, latest_run
 
 SUBPOENA_COLUMNS = [
     "case_id", "exchange", "chain", "asset", "asset_symbol", "deposit_address", "tx_hash",

@@ -43,9 +43,8 @@ import yaml
 from tracers import __version__
 from tracers.chains import CHAINS
 from tracers.errors import TracersError
-from tracers.exports.deposits import finding_ids
 from tracers.exports.files import out_file, write_whole
-from tracers.exports.run import RunInfo, latest_run
+from tracers.findings import RunInfo, finding_rules, latest_run, run_addresses
 from tracers.tags.model import Tag
 
 EXPORTED_ROLES = ("perpetrator", "deposit_wallet", "victim")
@@ -63,15 +62,6 @@ _SUBROLE_WORDS = {"collection": "collection address", "consolidator": "consolida
                   "peel_hop": "peel-chain hop", "gas_feeder": "gas feeder",
                   "co_funded": "co-funded address", "intermediary": "intermediary",
                   "reported": "reported scam address"}
-
-_ADDRESSES = """
-SELECT chain, address, role, subrole, cluster_id, label, exchange, confidence, hop, evidence
-FROM trace_addresses
-WHERE run_id = $run_id AND role IN ('perpetrator', 'deposit_wallet', 'victim')
-"""
-
-_RULES = "SELECT finding_id, rule FROM findings WHERE run_id = $run_id"
-
 
 def confidence_level(score: int | None) -> str:
     """tracers' 0-100 score -> the GraphSense level name (see the module docstring)."""
@@ -116,15 +106,15 @@ def export_tagpack(
 
 def tagpack_tags(con: duckdb.DuckDBPyConnection, run: RunInfo, victims: bool = True) -> list[dict]:
     """The run's tags as TagPack mappings, by role (perpetrators first), chain and address."""
-    rules = dict(con.execute(_RULES, {"run_id": run.run_id}).fetchall())
+    rules = {fid: rule for fid, (rule, _txs) in finding_rules(con, run.run_id).items()}
     order = {r: i for i, r in enumerate(EXPORTED_ROLES)}
     keyed = []
-    for chain, address, role, subrole, cluster_id, label, exchange, score, hop, evidence in (
-        con.execute(_ADDRESSES, {"run_id": run.run_id}).fetchall()
-    ):
-        if role == "victim" and not victims:
+    for a in run_addresses(con, run.run_id):
+        if a.role not in EXPORTED_ROLES or (a.role == "victim" and not victims):
             continue
-        ids = finding_ids(run.run_id, address, evidence)
+        chain, address, role, subrole, cluster_id, label, exchange, score, hop, ids = (
+            a.chain, a.address, a.role, a.subrole, a.cluster_id, a.label, a.exchange, a.confidence, a.hop,
+            a.evidence)
         context = {
             "case_id": run.case_id, "run_id": run.run_id, "role": role, "subrole": subrole,
             "cluster_id": cluster_id, "hop": hop, "tracers_confidence": score,

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tracers.exports.amounts import amount
-from tracers.exports.assets import AssetBook
-from tracers.exports.findings import FindingRow, params_json
 from tracers.exports.report.sections import amounts_html, code, section, table
 from tracers.exports.report.text import attrs, esc, explorer_link
+from tracers.findings import AssetBook, FindingRow, amount, params_json
 
 TX_SHOWN = 6
 

@@ -23,22 +23,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tracers.exports.peels import PeelChain
-
-_ADDRESSES = """
-SELECT chain, address, role, subrole, cluster_id, label, exchange, hop
-FROM trace_addresses
-WHERE run_id = $run_id
-"""
-
-_FLOWS = """
-SELECT chain, asset, from_address, to_address, CAST(sum(traced_amount) AS VARCHAR), count(*)
-FROM trace_flows
-WHERE run_id = $run_id AND traced_amount > 0
-  AND from_address IS NOT NULL AND to_address IS NOT NULL AND from_address <> to_address
-GROUP BY ALL
-ORDER BY ALL
-"""
+from tracers.findings import Move, PeelChain, run_addresses, victim_money_moves
 
 
 @dataclass(frozen=True)
@@ -53,18 +38,6 @@ class Address:
     label: str | None = None
     exchange: str | None = None
     hop: int | None = None
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Victim money of one asset from one address to another, summed over transfers."""
-
-    chain: str
-    asset: str
-    source: str
-    target: str
-    amount: int  # base units, traced (victim-attributed)
-    transfers: int
 
 
 @dataclass(frozen=True)
@@ -116,7 +89,7 @@ class RunGraph:
     """What both views are made of."""
 
     addresses: dict[tuple[str, str], Address]  # every address of the run, with or without flows
-    flows: tuple[Flow, ...]
+    flows: tuple[Move, ...]
     peel_chain_of: dict[tuple[str, str], tuple[Address, ...]]  # peel hop -> its chain, in order
 
     def without_flows(self) -> tuple[Address, ...]:
@@ -126,16 +99,12 @@ class RunGraph:
 
 
 def read_run_graph(con: duckdb.DuckDBPyConnection, run_id: str, peel_chains: tuple[PeelChain, ...]) -> RunGraph:
-    params = {"run_id": run_id}
     addresses = {
-        (chain, address): Address(chain, address, role, subrole, cluster_id, label, exchange, hop)
-        for chain, address, role, subrole, cluster_id, label, exchange, hop
-        in con.execute(_ADDRESSES, params).fetchall()
+        (a.chain, a.address): Address(a.chain, a.address, a.role, a.subrole, a.cluster_id, a.label, a.exchange,
+                                      a.hop)
+        for a in run_addresses(con, run_id)
     }
-    flows = tuple(
-        Flow(chain, asset, source, target, int(amount), transfers)
-        for chain, asset, source, target, amount, transfers in con.execute(_FLOWS, params).fetchall()
-    )
+    flows = victim_money_moves(con, run_id)
     for f in flows:
         for address in (f.source, f.target):
             addresses.setdefault((f.chain, address), Address(f.chain, address, "unknown"))

@@ -17,10 +17,7 @@ from pathlib import Path
 import duckdb
 
 from tracers import __version__
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import deposit_flows
 from tracers.exports.files import out_file, write_whole
-from tracers.exports.findings import read_findings
 from tracers.exports.report import sections
 from tracers.exports.report.findings import findings_section
 from tracers.exports.report.graph import RunGraph, build_graph, read_run_graph
@@ -28,7 +25,7 @@ from tracers.exports.report.layout import COLLAPSED, EXPANDED, layout
 from tracers.exports.report.svg import graph_svg, legend
 from tracers.exports.report.text import attrs, check_template, esc, short_address
 from tracers.exports.report.timeline import read_timeline, timeline_svgs
-from tracers.exports.summary import Summary, findings_summary
+from tracers.findings import AssetBook, Summary, deposit_flows, findings_summary, read_findings
 
 DEFAULT_EXPLORER = "https://etherscan.io/tx/{tx}"
 NAV = (("summary", "Summary"), ("graph", "Money flow"), ("exchanges", "Exchanges"), ("services", "Services"),

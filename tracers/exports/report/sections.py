@@ -11,11 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from tracers.domain import iso_utc
-from tracers.exports.amounts import Amount, totals
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import DepositFlow
 from tracers.exports.report.text import attrs, esc
-from tracers.exports.summary import Summary
+from tracers.findings import Amount, AssetBook, DepositFlow, Summary, totals
 
 
 def section(section_id: str, title: str, body: str, intro: str = "") -> str:

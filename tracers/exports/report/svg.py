@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from tracers.exports.amounts import Amount, amount, totals
-from tracers.exports.assets import AssetBook
 from tracers.exports.report.graph import Edge, Graph, Node
 from tracers.exports.report.layout import Box, Layout
 from tracers.exports.report.text import attrs, clip, esc, exact, exact_list, short_address, short_units
+from tracers.findings import Amount, AssetBook, amount, totals
 
 ROLE_COLOURS = {  # Okabe-Ito: tells apart for the colour-blind too
     "victim": "#0072B2",

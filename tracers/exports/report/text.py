@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal, localcontext
 from urllib.parse import quote
 
 from tracers.errors import TracersError
-from tracers.exports.amounts import Amount
+from tracers.findings import Amount
 
 TX_PLACEHOLDER = "{tx}"
 

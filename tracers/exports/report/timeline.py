@@ -9,16 +9,8 @@ from datetime import UTC, date, timedelta
 
 import duckdb
 
-from tracers.exports.amounts import amount
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import DepositFlow
 from tracers.exports.report.text import attrs, esc, exact, short_units
-
-_VICTIM_PAYMENTS = """
-SELECT chain, asset, block_time, CAST(traced_amount AS VARCHAR)
-FROM trace_flows
-WHERE run_id = $run_id AND hop = 1 AND traced_amount > 0
-"""
+from tracers.findings import AssetBook, DepositFlow, amount, victim_payments
 
 SERIES = (("victim_payments", "paid by victims", "#0072B2"),
           ("exchange_deposits", "deposited at exchanges", "#009E73"))
@@ -43,8 +35,7 @@ class Timeline:
 
 
 def read_timeline(con: duckdb.DuckDBPyConnection, run_id: str, deposits: list[DepositFlow]) -> Timeline | None:
-    rows = [("victim_payments", chain, asset, when, int(base))
-            for chain, asset, when, base in con.execute(_VICTIM_PAYMENTS, {"run_id": run_id}).fetchall()]
+    rows = [("victim_payments", p.chain, p.asset, p.block_time, p.amount) for p in victim_payments(con, run_id)]
     rows += [("exchange_deposits", f.chain, f.asset, f.block_time, f.traced_amount)
              for f in deposits if f.traced_amount > 0]
     if not rows:

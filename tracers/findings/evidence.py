@@ -22,21 +22,13 @@ from dataclasses import dataclass
 import duckdb
 
 from tracers.amounts import format_units
-from tracers.exports.assets import AssetBook
-from tracers.exports.run import latest_run
+from tracers.findings.assets import AssetBook
+from tracers.findings.run import latest_run
+from tracers.store.queries import rows
 
 FINDING_COLUMNS = ["case_id", "run_id", "finding_id", "rule", "kind", "chain", "address", "role", "subrole",
                    "related", "asset", "asset_symbol", "amount", "amount_base_units", "confidence", "params",
                    "tx_hashes", "detail"]
-
-_FINDINGS = """
-SELECT f.finding_id, f.kind, f.rule, f.chain, f.address, f.related, f.asset, CAST(f.amount AS VARCHAR),
-       f.confidence, f.params, f.tx_hashes, f.detail, a.role, a.subrole
-FROM findings f
-LEFT JOIN trace_addresses a ON a.run_id = f.run_id AND a.chain = f.chain AND a.address = f.address
-WHERE f.run_id = $run_id
-"""
-
 
 @dataclass(frozen=True)
 class FindingRow:
@@ -58,13 +50,13 @@ class FindingRow:
 
 def read_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> list[FindingRow]:
     """The run's findings, by rule, kind and finding id (`fan_in:10` after `fan_in:9`)."""
-    rows = [
+    found = [
         FindingRow(fid, kind, rule, chain, address, related, asset, None if base is None else int(base),
                    confidence, params, tuple(txs or ()), detail, role, subrole)
         for fid, kind, rule, chain, address, related, asset, base, confidence, params, txs, detail, role, subrole
-        in con.execute(_FINDINGS, {"run_id": run_id}).fetchall()
+        in rows(con, "queries/findings", {"run_id": run_id})
     ]
-    return sorted(rows, key=lambda f: (f.rule, f.kind, _natural(f.finding_id)))
+    return sorted(found, key=lambda f: (f.rule, f.kind, _natural(f.finding_id)))
 
 
 def finding_rows(con: duckdb.DuckDBPyConnection, case_id: str) -> list[dict]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracers.amounts import format_units
-from tracers.exports.assets import AssetBook
+from tracers.findings.assets import AssetBook
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import duckdb
 
 from tracers.amounts import format_units
 from tracers.errors import TracersError
+from tracers.store.queries import rows
 
 
 class MissingDecimalsError(TracersError):
@@ -16,8 +17,8 @@ class AssetBook:
     """The store's `assets` table, read once: symbol and decimals per (chain, asset)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        rows = con.execute("SELECT chain, asset, symbol, decimals FROM assets").fetchall()
-        self._known = {(chain, asset): (symbol, decimals) for chain, asset, symbol, decimals in rows}
+        self._known = {(chain, asset): (symbol, decimals)
+                       for chain, asset, symbol, decimals in rows(con, "queries/assets")}
 
     def symbol(self, chain: str, asset: str) -> str:
         return self._known.get((chain, asset), (None, None))[0] or ""

@@ -1,6 +1,7 @@
 """Victim money into exchange deposit addresses: the transfers a subpoena asks the exchange about.
 
-One query, shared by the subpoena CSV and the findings summary, so that the two cannot disagree.
+One query (sql/queries/deposit_flows.sql), shared by the subpoena CSV, the findings summary and the
+report, so that they cannot disagree.
 """
 
 from __future__ import annotations
@@ -12,25 +13,7 @@ from datetime import datetime
 import duckdb
 
 from tracers.errors import StoreError
-
-_DEPOSIT_FLOWS = """
-WITH deposit_wallets AS (
-    SELECT chain, address, exchange, evidence
-    FROM trace_addresses
-    WHERE run_id = $run_id AND role = 'deposit_wallet'
-),
-victim_money_in AS (
-    SELECT f.*
-    FROM trace_flows f
-    WHERE f.run_id = $run_id AND f.traced_amount > 0
-)
-SELECT coalesce(d.exchange, '') AS exchange, f.chain, f.asset, f.kind, f.position, d.address,
-       f.tx_hash, f.block_number, f.block_time,
-       CAST(f.amount AS VARCHAR) AS amount, CAST(f.traced_amount AS VARCHAR) AS traced_amount,
-       f.hop, f.report_ids, f.from_address, d.evidence
-FROM victim_money_in f
-JOIN deposit_wallets d ON d.chain = f.chain AND d.address = f.to_address
-"""
+from tracers.store.queries import rows
 
 
 @dataclass(frozen=True)
@@ -76,7 +59,7 @@ def deposit_flows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[DepositFl
         )
         for (exchange, chain, asset, kind, position, address, tx_hash, block_number, block_time,
              amount, traced, hop, report_ids, from_address, evidence)
-        in con.execute(_DEPOSIT_FLOWS, {"run_id": run_id}).fetchall()
+        in rows(con, "queries/deposit_flows", {"run_id": run_id})
     ]
     return sorted(flows, key=DepositFlow.sort_key)
 

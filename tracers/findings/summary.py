@@ -12,77 +12,12 @@ from dataclasses import dataclass
 import duckdb
 
 from tracers.domain import iso_utc
-from tracers.exports.amounts import Amount, amount, totals
-from tracers.exports.assets import AssetBook
-from tracers.exports.deposits import deposit_flows
-from tracers.exports.peels import PeelChain, peel_chains
-from tracers.exports.run import RunInfo, latest_run
-
-_CLUSTERS = """
-SELECT cluster_id, coalesce(subrole, role) AS part, chain, address
-FROM trace_addresses
-WHERE run_id = $run_id AND cluster_id IS NOT NULL
-ORDER BY cluster_id, part, address, chain
-"""
-
-_SERVICES = """
-WITH services AS (
-    SELECT chain, address, subrole, label FROM trace_addresses
-    WHERE run_id = $run_id AND role = 'service'
-),
-victim_money_in AS (
-    SELECT chain, to_address, asset, traced_amount FROM trace_flows
-    WHERE run_id = $run_id AND traced_amount > 0
-)
-SELECT s.chain, s.address, s.subrole, s.label, f.asset, CAST(sum(f.traced_amount) AS VARCHAR)
-FROM services s
-LEFT JOIN victim_money_in f ON f.chain = s.chain AND f.to_address = s.address
-GROUP BY ALL
-ORDER BY s.chain, s.address, f.asset
-"""
-
-_AT_REST = """
-SELECT e.finding_id, e.chain, e.address, e.asset, CAST(e.amount AS VARCHAR),
-       a.role, a.subrole, a.cluster_id
-FROM findings e
-LEFT JOIN trace_addresses a ON a.run_id = e.run_id AND a.chain = e.chain AND a.address = e.address
-WHERE e.run_id = $run_id AND e.kind = 'endpoint' AND e.rule = 'at_rest'
-ORDER BY e.chain, e.address, e.asset, e.finding_id
-"""
-
-_VICTIMS = """
-WITH victims AS (
-    SELECT chain, address, subrole, cluster_id FROM trace_addresses
-    WHERE run_id = $run_id AND role = 'victim'
-),
-paid AS (
-    SELECT chain, from_address AS address, asset, CAST(sum(traced_amount) AS VARCHAR) AS paid
-    FROM trace_flows WHERE run_id = $run_id AND hop = 1
-    GROUP BY ALL
-),
-reported AS (
-    SELECT chain, victim_address AS address, asset, CAST(sum(amount) AS VARCHAR) AS reported,
-           list(report_id ORDER BY report_id) AS report_ids
-    FROM reports WHERE case_id = $case_id AND status = 'accepted'
-    GROUP BY ALL
-)
-SELECT v.chain, v.address, v.subrole, v.cluster_id, 'paid' AS what, p.asset, p.paid, NULL
-FROM victims v JOIN paid p USING (chain, address)
-UNION ALL
-SELECT v.chain, v.address, v.subrole, v.cluster_id, 'reported', r.asset, r.reported, r.report_ids
-FROM victims v JOIN reported r USING (chain, address)
-UNION ALL
-SELECT v.chain, v.address, v.subrole, v.cluster_id, 'none', NULL, NULL, NULL
-FROM victims v
-"""
-
-_NOT_FOLLOWED = """
-SELECT rule, chain, asset, count(*), CAST(sum(amount) AS VARCHAR)
-FROM findings
-WHERE run_id = $run_id AND kind = 'not_followed'
-GROUP BY ALL
-ORDER BY rule, chain, asset
-"""
+from tracers.findings.amounts import Amount, amount, totals
+from tracers.findings.assets import AssetBook
+from tracers.findings.deposits import deposit_flows
+from tracers.findings.peels import PeelChain, peel_chains
+from tracers.findings.run import RunInfo, case_title, latest_run
+from tracers.store.queries import rows
 
 
 def _amounts(values: tuple[Amount, ...]) -> list[dict]:
@@ -254,11 +189,10 @@ def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
     """What the case's latest finished trace found, section by section."""
     run = latest_run(con, case_id)
     book = AssetBook(con)
-    title = con.execute("SELECT title FROM cases WHERE case_id = ?", [case_id]).fetchall()[0][0]
     params = {"run_id": run.run_id, "case_id": case_id}
     return Summary(
         case_id=case_id,
-        title=title,
+        title=case_title(con, case_id),
         run=run,
         victims=_victims(con, params, book),
         clusters=_clusters(con, params),
@@ -267,19 +201,13 @@ def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
         services=_services(con, params, book),
         at_rest=_at_rest(con, params, book),
         not_followed=_not_followed(con, params, book),
-        review=tuple(ReviewItem(*row) for row in con.execute(
-            "SELECT finding_id, chain, address, detail FROM findings WHERE run_id = ? AND kind = 'review' "
-            "ORDER BY chain, address, finding_id", [run.run_id]).fetchall()),
+        review=tuple(ReviewItem(*row) for row in rows(con, "queries/review_items", params)),
     )
-
-
-def _bound(sql: str, params: dict) -> dict:
-    return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
 def _clusters(con, params) -> tuple[Cluster, ...]:
     members: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for cluster_id, part, _chain, address in con.execute(_CLUSTERS, _bound(_CLUSTERS, params)).fetchall():
+    for cluster_id, part, _chain, address in rows(con, "queries/clusters", params):
         members[cluster_id][part].append(address)
     return tuple(Cluster(cid, {p: tuple(a) for p, a in parts.items()}) for cid, parts in sorted(members.items()))
 
@@ -301,7 +229,7 @@ def _exchanges(con, run_id: str, book: AssetBook) -> tuple[ExchangeReached, ...]
 
 def _services(con, params, book: AssetBook) -> tuple[ServiceReached, ...]:
     found: dict[tuple, list] = {}
-    for chain, address, subrole, label, asset, total in con.execute(_SERVICES, _bound(_SERVICES, params)).fetchall():
+    for chain, address, subrole, label, asset, total in rows(con, "queries/services_reached", params):
         parts = found.setdefault((chain, address, subrole, label), [])
         if asset is not None:
             parts.append((chain, asset, int(total)))
@@ -309,20 +237,20 @@ def _services(con, params, book: AssetBook) -> tuple[ServiceReached, ...]:
 
 
 def _at_rest(con, params, book: AssetBook) -> tuple[AtRest, ...]:
-    rows = [
+    found = [
         AtRest(fid, chain, address, role, subrole, cluster_id,
                amount(book, chain, asset, int(base)) if asset is not None and base is not None else None)
-        for fid, chain, address, asset, base, role, subrole, cluster_id
-        in con.execute(_AT_REST, _bound(_AT_REST, params)).fetchall()
+        for fid, chain, address, asset, base, role, subrole, cluster_id, _evidence, _issuer
+        in rows(con, "queries/at_rest", params)
     ]
-    return tuple(sorted(rows, key=lambda r: (-(r.amount.base_units if r.amount else 0), r.chain,
+    return tuple(sorted(found, key=lambda r: (-(r.amount.base_units if r.amount else 0), r.chain,
                                              r.address or "", r.finding_id)))
 
 
 def _victims(con, params, book: AssetBook) -> tuple[Victim, ...]:
     found: dict[tuple, dict] = {}
     for chain, address, subrole, cluster_id, what, asset, total, report_ids in (
-        con.execute(_VICTIMS, _bound(_VICTIMS, params)).fetchall()
+        rows(con, "queries/victims", params)
     ):
         entry = found.setdefault((chain, address, subrole, cluster_id), {"paid": [], "reported": [], "ids": []})
         if what != "none":
@@ -340,7 +268,7 @@ def _victims(con, params, book: AssetBook) -> tuple[Victim, ...]:
 def _not_followed(con, params, book: AssetBook) -> tuple[NotFollowed, ...]:
     counts: dict[str, int] = defaultdict(int)
     parts: dict[str, list] = defaultdict(list)
-    for rule, chain, asset, n, total in con.execute(_NOT_FOLLOWED, _bound(_NOT_FOLLOWED, params)).fetchall():
+    for rule, chain, asset, n, total in rows(con, "queries/not_followed", params):
         counts[rule] += n
         if asset is not None and total is not None:
             parts[rule].append((chain, asset, int(total)))

@@ -1,4 +1,4 @@
-"""Which trace run an export reads: the case's latest finished one."""
+"""Which trace run the read model reads: the case's latest finished one."""
 
 from __future__ import annotations
 
@@ -10,21 +10,7 @@ import duckdb
 
 from tracers.cases import require_case
 from tracers.errors import CaseError, StoreError
-
-_LATEST_RUN = """
-SELECT run_id, started_at, finished_at, params, tool_version
-FROM trace_runs
-WHERE case_id = $case_id AND status = 'done'
-ORDER BY started_at DESC, finished_at DESC NULLS LAST, run_id DESC
-LIMIT 1
-"""
-
-_NEWER_UNFINISHED = """
-SELECT run_id, status
-FROM trace_runs
-WHERE case_id = $case_id AND status <> 'done' AND started_at > $started_at
-ORDER BY started_at, run_id
-"""
+from tracers.store.queries import rows
 
 
 @dataclass(frozen=True)
@@ -43,13 +29,13 @@ class RunInfo:
 def latest_run(con: duckdb.DuckDBPyConnection, case_id: str) -> RunInfo:
     """The case's trace run with the latest `started_at` among those with status 'done'."""
     require_case(con, case_id)
-    rows = con.execute(_LATEST_RUN, {"case_id": case_id}).fetchall()
-    if not rows:
+    found = rows(con, "queries/latest_run", {"case_id": case_id})
+    if not found:
         raise CaseError(
             f"case {case_id} has no finished trace: run `tracers trace --case {case_id}` first"
         )
-    run_id, started_at, finished_at, params, tool_version = rows[0]
-    newer = con.execute(_NEWER_UNFINISHED, {"case_id": case_id, "started_at": started_at}).fetchall()
+    run_id, started_at, finished_at, params, tool_version = found[0]
+    newer = rows(con, "queries/newer_unfinished_runs", {"case_id": case_id, "started_at": started_at})
     return RunInfo(
         case_id=case_id,
         run_id=run_id,
@@ -70,3 +56,9 @@ def _params(run_id: str, text: str) -> dict:
         raise StoreError(f"trace run {run_id}: its params are not a JSON object; trace the case again")
     return params
 
+
+
+def case_title(con: duckdb.DuckDBPyConnection, case_id: str) -> str | None:
+    """The case's title (None when it has none)."""
+    found = rows(con, "queries/case_title", {"case_id": case_id})
+    return found[0][0] if found else None

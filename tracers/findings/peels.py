@@ -13,29 +13,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tracers.exports.amounts import Amount, amount
-from tracers.exports.assets import AssetBook
-
-_PEEL_FINDINGS = """
-SELECT p.finding_id, p.chain, p.address, p.related, p.asset, CAST(p.amount AS VARCHAR),
-       p.tx_hashes, h.hop, h.cluster_id, d.role, d.subrole, d.label, d.exchange
-FROM findings p
-LEFT JOIN trace_addresses h ON h.run_id = p.run_id AND h.chain = p.chain AND h.address = p.address
-LEFT JOIN trace_addresses d ON d.run_id = p.run_id AND d.chain = p.chain AND d.address = p.related
-WHERE p.run_id = $run_id AND p.kind = 'peel_chain' AND p.address IS NOT NULL
-"""
-
-_HOP_TO_HOP = """
-WITH peel_hops AS (
-    SELECT DISTINCT chain, address FROM findings
-    WHERE run_id = $run_id AND kind = 'peel_chain' AND address IS NOT NULL
-)
-SELECT DISTINCT f.chain, f.from_address, f.to_address
-FROM trace_flows f
-JOIN peel_hops a ON a.chain = f.chain AND a.address = f.from_address
-JOIN peel_hops b ON b.chain = f.chain AND b.address = f.to_address
-WHERE f.run_id = $run_id AND f.from_address <> f.to_address
-"""
+from tracers.findings.amounts import Amount, amount
+from tracers.findings.assets import AssetBook
+from tracers.store.queries import rows
 
 
 @dataclass(frozen=True)
@@ -82,11 +62,11 @@ class PeelChain:
 def peel_chains(con: duckdb.DuckDBPyConnection, run_id: str, book: AssetBook) -> tuple[PeelChain, ...]:
     hops: dict[tuple[str, str], dict] = {}
     for (fid, chain, address, related, asset, base, txs, hop, cluster_id,
-         role, subrole, label, exchange) in con.execute(_PEEL_FINDINGS, {"run_id": run_id}).fetchall():
+         role, subrole, label, exchange) in rows(con, "queries/peel_findings", {"run_id": run_id}):
         entry = hops.setdefault((chain, address), {"hop": hop, "cluster_id": cluster_id, "peels": []})
         slice_ = amount(book, chain, asset, int(base)) if asset is not None and base is not None else None
         entry["peels"].append(Peel(fid, related, role, subrole, label, exchange, slice_, tuple(txs)))
-    edges = [((c, a), (c, b)) for c, a, b in con.execute(_HOP_TO_HOP, {"run_id": run_id}).fetchall()]
+    edges = [((c, a), (c, b)) for c, a, b in rows(con, "queries/peel_hop_flows", {"run_id": run_id})]
 
     def rank(key: tuple[str, str]) -> tuple:
         hop = hops[key]["hop"]

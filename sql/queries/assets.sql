@@ -1,0 +1,3 @@
+-- name: assets
+-- Symbol and decimals of every asset the store knows, per chain.
+SELECT chain, asset, symbol, decimals FROM assets
