@@ -31,12 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 
 from tracers.chains import chain as get_chain
 from tracers.errors import ImportFileError
 from tracers.sources.explorer import trace_position
 from tracers.store import transaction
 from tracers.store.connection import read_sql, run_script
+from tracers.store.queries import execute, rows
 
 Progress = Callable[[str, float | None], None]  # (stage, percent done or None when unknown)
 
@@ -176,7 +178,7 @@ def import_etl(
     progress: Progress | None = None,
 ) -> EtlResult:
     """Import one ethereum-etl folder; idempotent (rows already stored are left as they are)."""
-    step = progress or (lambda _stage, _percent=None: None)
+    step: Progress = progress or (lambda _stage, _percent: None)
     chain = get_chain(chain_name)
     if chain.family != "evm":
         raise ImportFileError(
@@ -213,7 +215,7 @@ def _stage(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path],
         raise _unreadable(folder, files, exc) from None
     _refuse_problems(con, folder, files)
 
-    if _count(con, read_sql("import/etl_duplicates.sql")):
+    if _count(con, "import/etl_duplicates"):
         _refuse_conflicting_repeats(con, folder)
         step("dropping rows repeated in the files", None)
         run_script(con, read_sql("import/etl_dedupe.sql"))
@@ -223,38 +225,26 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path],
            step: Progress) -> EtlResult:
     """The staged rows the store lacks, written in one transaction."""
     step("writing to the store", None)
-    before = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain_name)
-    blocks_before = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain_name)
-    seen = _count(
-        con,
-        "SELECT (SELECT count(*) FROM stage_token_transfers) + "
-        "(SELECT count(*) FROM stage_transactions WHERE NOT failed) + (SELECT count(*) FROM stage_traces)",
-    )
+    [(before, blocks_before)] = rows(con, "import/etl_stored_counts", {"chain": chain_name})
+    seen = _count(con, "import/etl_staged_count")
     with transaction(con):
         run_script(
             con, read_sql("import/etl_write.sql"), params,
             on_progress=lambda i, n, pct: step(f"writing to the store ({i}/{n})", pct),
         )
         tokens = _write_tokens(con, chain_name, files.get("tokens"))
-        con.execute(
-            "INSERT OR REPLACE INTO imports VALUES (?, 'etl', ?, ?)",
-            [
-                f"etl:{chain_name}:{folder}",
-                json.dumps({"files": {k: str(v) for k, v in sorted(files.items())}}),
-                datetime.now(UTC),
-            ],
-        )
-    after = _count(con, "SELECT count(*) FROM transfers WHERE chain = $chain", chain_name)
-    blocks_after = _count(con, "SELECT count(*) FROM blocks WHERE chain = $chain", chain_name)
+        execute(con, "import/etl_record_import", {
+            "import_id": f"etl:{chain_name}:{folder}",
+            "details": json.dumps({"files": {k: str(v) for k, v in sorted(files.items())}}),
+            "imported_at": datetime.now(UTC),
+        })
+    [(after, blocks_after)] = rows(con, "import/etl_stored_counts", {"chain": chain_name})
     return EtlResult(folder, files, after - before, seen, blocks_after - blocks_before, tokens)
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
     """Free the staging tables (temporary, of this connection), whether the import went in or not."""
-    con.execute("DROP VIEW IF EXISTS stage_transfers")
-    for table in ("stage_transfers_unique", "stage_blocks", "stage_receipts", "stage_failed", "stage_transactions",
-                  "stage_token_transfers", "stage_traces", "stage_block_times"):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+    run_script(con, read_sql("import/etl_drop_stage.sql"))
 
 
 def _unreadable(folder: Path, files: dict[str, Path], exc: duckdb.Error) -> ImportFileError:
@@ -275,7 +265,7 @@ def _unreadable(folder: Path, files: dict[str, Path], exc: duckdb.Error) -> Impo
 
 def _refuse_problems(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path]) -> None:
     """Stop the import when a row is malformed or a block time is missing or contradicted."""
-    problems = con.execute(read_sql("import/etl_checks.sql")).fetchall()
+    problems = rows(con, "import/etl_checks")
     if problems:
         lines = [_describe(con, files, *problem) for problem in problems]
         raise ImportFileError(
@@ -312,10 +302,8 @@ def _locate(con: duckdb.DuckDBPyConnection, path: Path, column: str, value: str)
     when it cannot be found (the message then names the file and value alone)."""
     if path.name.endswith(".parquet"):
         try:
-            found = con.execute(
-                f"SELECT min(file_row_number) + 1 FROM read_parquet(?, file_row_number = true) "
-                f"WHERE coalesce(CAST(\"{column}\" AS VARCHAR), '') = ?", [str(path), value],
-            ).fetchall()[0][0]
+            found = rows(con, "import/etl_parquet_row",
+                         {"path": str(path), "column": column, "value": value})[0][0]
         except duckdb.Error:
             found = None
         return f" row {found}" if found else ""
@@ -334,7 +322,7 @@ def _locate(con: duckdb.DuckDBPyConnection, path: Path, column: str, value: str)
 def _refuse_conflicting_repeats(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """A transfer given twice in the files with different contents: keeping either would hide the
     other, so the import stops."""
-    conflicts = con.execute(read_sql("import/etl_conflicts.sql")).fetchall()
+    conflicts = rows(con, "import/etl_conflicts")
     if conflicts:
         kind, tx, position, count = conflicts[0]
         raise ImportFileError(
@@ -353,7 +341,7 @@ def _register_trace_position(con: duckdb.DuckDBPyConnection) -> None:
     except (duckdb.InvalidInputException, duckdb.CatalogException):
         pass
     con.create_function("etl_trace_position", _trace_position_of_text, ["VARCHAR"], "INTEGER",
-                        null_handling="special")
+                        null_handling=FunctionNullHandling.SPECIAL)
 
 
 def _trace_position_of_text(text: str | None) -> int | None:
@@ -367,21 +355,10 @@ def _write_tokens(con: duckdb.DuckDBPyConnection, chain_name: str, path: Path | 
     """Token metadata from tokens.csv; what the store knows already (built-in tokens) wins."""
     if path is None:
         return 0
-    con.execute(
-        """
-        INSERT INTO assets
-        SELECT $chain, lower(trim(address)), any_value(symbol), any_value(name),
-               any_value(etl_int(trim(decimals), 2)), NULL, 'tokens:' || $file
-        FROM raw_tokens
-        WHERE address IS NOT NULL
-        GROUP BY lower(trim(address))
-        ON CONFLICT DO NOTHING
-        """,
-        {"chain": chain_name, "file": path.name},
-    )
-    return _count(con, "SELECT count(*) FROM raw_tokens")
+    execute(con, "import/etl_tokens", {"chain": chain_name, "file": path.name})
+    return _count(con, "import/etl_token_count")
 
 
-def _count(con: duckdb.DuckDBPyConnection, query: str, chain_name: str | None = None) -> int:
-    params = {"chain": chain_name} if chain_name is not None else {}
-    return int(con.execute(query, params).fetchall()[0][0])
+def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The one number the named query gives."""
+    return int(rows(con, name)[0][0])

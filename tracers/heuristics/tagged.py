@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 
 from tracers.heuristics import Endpoint, with_table
+from tracers.store.queries import rows
 
 # Categories of tagged addresses that are services: money reaching them has left the scam's hands.
 SERVICE_CATEGORIES = frozenset({
@@ -23,31 +24,15 @@ def tags_of(con: duckdb.DuckDBPyConnection, chain: str, addresses) -> dict[str, 
     `role` is the tracers role a TagPack exported by tracers recorded in the tag's context, the
     destination chain what a bridge tag's context says (else None)."""
     with_table(con, "trace_lookup", addresses)
-    rows = con.execute(
-        """
-        SELECT address, category, actor, label, confidence,
-               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.role') END AS role,
-               CASE WHEN json_valid(context) THEN json_extract_string(context, '$.destination_chain') END
-        FROM tags
-        WHERE chain = $chain AND address IN (SELECT address FROM trace_lookup)
-        QUALIFY row_number() OVER (
-            PARTITION BY address
-            ORDER BY (category IN ('exchange')) DESC, coalesce(confidence, 0) DESC, tagpack, tag_index
-        ) = 1
-        """,
-        {"chain": chain},
-    ).fetchall()
-    return {a: (c, actor, label, conf, role, destination) for a, c, actor, label, conf, role, destination in rows}
+    found = rows(con, "heuristics/strongest_tags", {"chain": chain})
+    return {a: (c, actor, label, conf, role, destination) for a, c, actor, label, conf, role, destination in found}
 
 
 def fill_services(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
     """Fill temp table trace_services with every address tagged as a service on the chain (the
     rules read it: withdrawals from them are someone's own money; they never join a cluster)."""
-    rows = con.execute(
-        "SELECT DISTINCT address FROM tags WHERE chain = ? AND list_contains(?, category)",
-        [chain, sorted(SERVICE_CATEGORIES)],
-    ).fetchall()
-    services = {a for (a,) in rows}
+    found = rows(con, "heuristics/service_addresses", {"chain": chain, "categories": sorted(SERVICE_CATEGORIES)})
+    services = {a for (a,) in found}
     with_table(con, "trace_services", services)
     return services
 

@@ -31,6 +31,7 @@ from tracers.heuristics.peel_chain import PeelChain, peel_chains
 from tracers.heuristics.profit_payer import profit_payers
 from tracers.heuristics.tagged import fill_services, tagged_endpoints
 from tracers.heuristics.victims import payers_into, victim_payments
+from tracers.store.queries import rows
 from tracers.trace.graph import CaseGraph, with_table
 from tracers.trace.params import TraceParams
 from tracers.trace.propagate import Propagation, propagate
@@ -59,6 +60,7 @@ class ChainTrace:
     chain: str
     seeds: list[Seed]
     assets: set[str]
+    graph: CaseGraph
     sources: dict[tuple, Taint] = field(default_factory=dict)
     source_victims: dict[str, str] = field(default_factory=dict)  # label -> victim address ('' if none)
     followed: dict[str, int] = field(default_factory=dict)  # address -> hop depth
@@ -69,9 +71,8 @@ class ChainTrace:
     victims: dict[str, str] = field(default_factory=dict)  # address -> reported | discovered
     collections: set[str] = field(default_factory=set)
     services: set[str] = field(default_factory=set)  # tagged service addresses of the chain
-    propagation: Propagation | None = None
+    propagation: Propagation = field(default_factory=Propagation)  # set by each round's expansion
     peels: list[PeelChain] = field(default_factory=list)
-    graph: CaseGraph | None = None
     ensure: Ensure = field(default=lambda _addresses: None)
     live: bool = False
 
@@ -97,10 +98,8 @@ def _link(result: ChainTrace, link: ClusterLink) -> bool:
 def imitation_tokens(con: duckdb.DuckDBPyConnection, chain: str) -> set[str]:
     """Tokens that carry a well-known symbol (USDT, USDC) from another contract: look-alikes."""
     known = {t.symbol: t.address for t in KNOWN_TOKENS if t.chain == chain}
-    rows = con.execute(
-        "SELECT asset, symbol FROM assets WHERE chain = ? AND asset <> 'native'", [chain]
-    ).fetchall()
-    return {a for a, s in rows if s and s.upper() in known and known[s.upper()] != a}
+    found = rows(con, "trace/token_symbols", {"chain": chain})
+    return {a for a, s in found if s and s.upper() in known and known[s.upper()] != a}
 
 
 def trace_chain(
@@ -116,10 +115,9 @@ def trace_chain(
     assets = {s.asset for s in seeds if s.asset}
     if any(s.key is None for s in seeds):  # an address given by an analyst: the scams' assets
         assets |= {"native"} | {t.address for t in KNOWN_TOKENS if t.chain == chain}
-    result = ChainTrace(chain, seeds, assets, live=ensure is not None)
+    result = ChainTrace(chain, seeds, assets, CaseGraph(con, chain), live=ensure is not None)
     if ensure is not None:
         result.ensure = ensure
-    result.graph = CaseGraph(con, chain)
     result.services = fill_services(con, chain)
     imitations = imitation_tokens(con, chain)
     _seed(con, result, params)
@@ -253,10 +251,8 @@ def _cluster(con, result: ChainTrace, params: TraceParams) -> set[str]:
 
 def _senders_into(con, chain: str, members: set[str]) -> list[str]:
     """Who sent anything to the members (to fetch before the clustering rules read them)."""
-    rows = con.execute(
-        "SELECT DISTINCT from_address FROM transfers_to WHERE chain = ? AND from_address IS NOT NULL "
-        "AND to_address IN (SELECT address FROM trace_members)", [chain]).fetchall()
-    return [a for (a,) in rows if a not in members]
+    found = rows(con, "trace/senders_into", {"chain": chain})
+    return [a for (a,) in found if a not in members]
 
 
 def _attribute(result: ChainTrace, params: TraceParams) -> int:
@@ -291,18 +287,9 @@ def _drop_stale_endpoints(result: ChainTrace) -> None:
 
 
 def seeds_of_case(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, list[Seed]]:
-    rows = con.execute(
-        """
-        SELECT chain, seed_id, address, asset, tx_hash, position, CAST(amount AS VARCHAR),
-               victim_address, report_id,
-               (SELECT min(kind) FROM transfers_to t WHERE t.chain = s.chain AND t.to_address = s.address
-                  AND t.tx_hash = s.tx_hash AND t.position = s.position AND t.asset = s.asset) AS kind
-        FROM seeds s WHERE case_id = ? ORDER BY seed_id
-        """,
-        [case_id],
-    ).fetchall()
+    found = rows(con, "trace/case_seeds", {"case_id": case_id})
     by_chain: dict[str, list[Seed]] = {}
-    for chain, seed_id, address, asset, tx, position, amount, victim, report_id, kind in rows:
+    for chain, seed_id, address, asset, tx, position, amount, victim, report_id, kind in found:
         key = (tx, kind, position) if tx and kind else None
         by_chain.setdefault(chain, []).append(
             Seed(seed_id, address, asset, key, int(amount) if amount else None, victim, report_id)
