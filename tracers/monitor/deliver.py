@@ -52,6 +52,7 @@ from tracers.monitor.webhook import (
 )
 from tracers.sources.http import retry_after_seconds
 from tracers.store import transaction
+from tracers.store.queries import execute, rows
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +61,10 @@ Now = Callable[[], datetime]
 
 _BODY_EXCERPT = 120
 
-_ALERT_FIELDS = """
-a.alert_id, a.case_id, a.pass_id, a.kind, a.chain, a.address, a.related, a.asset,
-CAST(a.amount AS VARCHAR) AS amount, CAST(a.traced_amount AS VARCHAR) AS traced_amount,
-a.tx_hash, a.position, a.block_number, a.block_time, a.detail, a.evidence, a.created_at
-"""
+# The alert's fields, in the order sql/monitor/pending_deliveries.sql gives them after the delivery's.
 _ALERT_KEYS = ("alert_id", "case_id", "pass_id", "kind", "chain", "address", "related", "asset",
                "amount", "traced_amount", "tx_hash", "position", "block_number", "block_time",
                "detail", "evidence", "created_at")
-
-_PENDING = f"""
-SELECT d.webhook, coalesce(d.allow_private, false), d.attempts, {_ALERT_FIELDS}
-FROM alert_deliveries d JOIN alerts a USING (alert_id)
-WHERE d.status = 'pending' AND ($case_id IS NULL OR a.case_id = $case_id)
-ORDER BY a.created_at, a.block_number NULLS FIRST, a.position NULLS FIRST, a.alert_id, d.webhook
-"""
 
 
 @dataclass
@@ -171,25 +161,20 @@ def enqueue(con: duckdb.DuckDBPyConnection, alert_ids: Iterable[str], webhook: s
     ids = sorted(set(alert_ids))
     if not ids:
         return 0
-    known = {a for (a,) in con.execute(
-        "SELECT alert_id FROM alerts WHERE list_contains(?, alert_id)", [ids]).fetchall()}
+    known = {a for (a,) in rows(con, "monitor/stored_alert_ids", {"alert_ids": ids})}
     missing = [a for a in ids if a not in known]
     if missing:
         raise WebhookError(f"{len(missing)} alert id(s) are not in the store (first: {missing[0]}); "
                            "store the alerts before queueing their delivery")
-    added = con.execute(
-        "INSERT INTO alert_deliveries (alert_id, webhook, status, attempts, allow_private) "
-        "SELECT alert_id, ?, 'pending', 0, ? FROM alerts "
-        "WHERE list_contains(?, alert_id) ON CONFLICT DO NOTHING",
-        [webhook, allow_private, ids],
-    ).fetchall()[0][0]
+    [(added,)] = rows(con, "monitor/enqueue_deliveries",
+                      {"webhook": webhook, "allow_private": allow_private, "alert_ids": ids})
     return int(added)
 
 
 def pending_deliveries(con: duckdb.DuckDBPyConnection, case_id: str | None = None) -> list[dict]:
     """Pending (alert, webhook) rows, oldest alert first: the alert's fields plus webhook, attempts."""
-    rows = con.execute(_PENDING, {"case_id": case_id}).fetchall()
-    return [dict(zip(("webhook", "allow_private", "attempts", *_ALERT_KEYS), row)) for row in rows]
+    found = rows(con, "monitor/pending_deliveries", {"case_id": case_id})
+    return [dict(zip(("webhook", "allow_private", "attempts", *_ALERT_KEYS), row)) for row in found]
 
 
 # -- delivery ----------------------------------------------------------------------------------
@@ -299,18 +284,6 @@ def _post(session, url: str, body: bytes, headers: dict, timeout: float) -> tupl
 
 def _record(con, alert_id: str, webhook: str, outcome: _Outcome, at: datetime) -> None:
     """One delivery's outcome, in its own transaction; a row already delivered is not touched."""
+    params = {"alert_id": alert_id, "webhook": webhook, "tries": outcome.tries, "error": outcome.error, "at": at}
     with transaction(con):
-        if outcome.delivered:
-            con.execute(
-                "UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + ?, "
-                "last_error = coalesce(?, last_error), last_attempt_at = ?, delivered_at = ? "
-                "WHERE alert_id = ? AND webhook = ? AND status = 'pending'",
-                [outcome.tries, outcome.error, at, at, alert_id, webhook],
-            )
-        else:
-            con.execute(
-                "UPDATE alert_deliveries SET attempts = attempts + ?, last_error = ?, "
-                "last_attempt_at = CASE WHEN ? > 0 THEN ? ELSE last_attempt_at END "
-                "WHERE alert_id = ? AND webhook = ? AND status = 'pending'",
-                [outcome.tries, outcome.error, outcome.tries, at, alert_id, webhook],
-            )
+        execute(con, "monitor/delivery_delivered" if outcome.delivered else "monitor/delivery_failed", params)

@@ -17,7 +17,7 @@ from tracers.monitor.deliver import enqueue
 from tracers.monitor.webhook import Webhook
 from tracers.store import transaction
 from tracers.store.bulk import insert_rows
-from tracers.store.connection import read_sql
+from tracers.store.queries import rows
 from tracers.trace import TraceParams, trace_case
 
 MIN_AT_REST_UNITS = 1000  # funds at rest of at least 1,000 token units moving raise an alert
@@ -66,28 +66,26 @@ def run_pass(
     through = dict(con.execute("SELECT chain, max(block_number) FROM transfers GROUP BY chain").fetchall())
     count = con.execute("SELECT count(*) FROM monitor_passes WHERE case_id = ?", [case_id]).fetchall()[0][0]
     pass_id = f"{case_id}:pass:{count + 1}"
-    rows: list[tuple] = []
+    alert_rows: list[tuple] = []
     baseline = previous[0][0] if previous else None
     if baseline is not None:
         since = json.loads(previous[0][1])
         con.execute("CREATE OR REPLACE TEMP TABLE monitor_since (chain VARCHAR, block BIGINT)")
         for chain, block in since.items():
             con.execute("INSERT INTO monitor_since VALUES (?, ?)", [chain, block])
-        found = con.execute(
-            read_sql("monitor/alerts.sql"),
-            {"run": run.run_id, "baseline": baseline, "min_at_rest": min_at_rest_units},
-        ).fetchall()
+        found = rows(con, "monitor/alerts",
+                     {"run": run.run_id, "baseline": baseline, "min_at_rest": min_at_rest_units})
         now = datetime.now(UTC)
         for (kind, chain, address, related, asset, amount, traced, tx, move, position, block,
              time, detail) in found:
             evidence = _evidence(con, run.run_id, chain, address, related, tx)
-            rows.append((
+            alert_rows.append((
                 alert_id(case_id, kind, chain, tx, move, position, address), case_id, pass_id, kind,
                 chain, address, related, asset, amount, traced, tx, position, block, time, detail,
                 json.dumps(evidence, sort_keys=True), now,
             ))
     known = {a for (a,) in con.execute("SELECT alert_id FROM alerts WHERE case_id = ?", [case_id]).fetchall()}
-    fresh = [r for r in dict((r[0], r) for r in rows).values() if r[0] not in known]
+    fresh = [r for r in dict((r[0], r) for r in alert_rows).values() if r[0] not in known]
     with transaction(con):
         insert_rows(con, "alerts", _ALERT_COLUMNS, fresh, {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
         for hook in webhooks:
@@ -109,20 +107,8 @@ def _evidence(con, run_id: str, chain: str, address, related, tx) -> dict:
 
 def list_alerts(con: duckdb.DuckDBPyConnection, case_id: str | None = None,
                 since: datetime | None = None) -> list[dict]:
-    rows = con.execute(
-        """
-        SELECT a.alert_id, a.case_id, a.kind, a.chain, a.address, a.related, a.asset,
-               CAST(a.amount AS VARCHAR), CAST(a.traced_amount AS VARCHAR), a.tx_hash, a.position,
-               a.block_number, a.block_time, a.detail, a.evidence, a.created_at, s.decimals,
-               coalesce((SELECT string_agg(d.status, ',') FROM alert_deliveries d
-                         WHERE d.alert_id = a.alert_id), '') AS delivery
-        FROM alerts a LEFT JOIN assets s ON s.chain = a.chain AND s.asset = a.asset
-        WHERE (? IS NULL OR a.case_id = ?) AND (? IS NULL OR a.created_at >= ?)
-        ORDER BY a.created_at, a.block_number NULLS FIRST, a.alert_id
-        """,
-        [case_id, case_id, since, since],
-    ).fetchall()
+    found = rows(con, "monitor/stored_alerts", {"case_id": case_id, "since": since})
     keys = ("alert_id", "case_id", "kind", "chain", "address", "related", "asset", "amount",
             "traced_amount", "tx_hash", "position", "block_number", "block_time", "detail",
             "evidence", "created_at", "decimals", "delivery")
-    return [dict(zip(keys, r)) for r in rows]
+    return [dict(zip(keys, r)) for r in found]

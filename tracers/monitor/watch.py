@@ -11,6 +11,7 @@ from cronsim import CronSim, CronSimError
 from tracers.cases import require_case
 from tracers.errors import CaseError
 from tracers.monitor.webhook import Resolve, Webhook, WebhookUnresolved, check_webhook
+from tracers.store.queries import execute, rows
 from tracers.trace import add_address_seed
 
 DEFAULT_CRON = "*/30 * * * *"
@@ -62,41 +63,27 @@ def add_monitor(con: duckdb.DuckDBPyConnection, case_id: str, cron: str = DEFAUL
             targets.append((f"{case_id}:{chain}:{canonical}", chain, canonical))
     else:
         targets.append((case_id, None, None))
-    for monitor_id, target_chain, address in targets:
-        con.execute(
-            "INSERT INTO monitors (monitor_id, case_id, chain, address, cron, webhook, created_at, "
-            "removed_at, allow_private_webhook) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) "
-            "ON CONFLICT DO UPDATE SET cron = excluded.cron, webhook = excluded.webhook, "
-            "allow_private_webhook = excluded.allow_private_webhook, removed_at = NULL",
-            [monitor_id, case_id, target_chain, address, cron, webhook, now, allow_private_webhook],
-        )
+    for monitor_id, target_chain, target_address in targets:
+        execute(con, "monitor/save_monitor", {
+            "monitor_id": monitor_id, "case_id": case_id, "chain": target_chain, "address": target_address,
+            "cron": cron, "webhook": webhook, "created_at": now, "allow_private_webhook": allow_private_webhook,
+        })
     return [t[0] for t in targets]
 
 
 def remove_monitor(con: duckdb.DuckDBPyConnection, monitor_id: str) -> None:
-    done = con.execute(
-        "UPDATE monitors SET removed_at = ? WHERE monitor_id = ? AND removed_at IS NULL RETURNING 1",
-        [datetime.now(UTC), monitor_id],
-    ).fetchall()
+    done = rows(con, "monitor/remove_monitor", {"monitor_id": monitor_id, "removed_at": datetime.now(UTC)})
     if not done:
         raise CaseError(f"no active monitor {monitor_id!r}: see `tracers monitor list`")
 
 
 def list_monitors(con: duckdb.DuckDBPyConnection, include_removed: bool = False) -> list[dict]:
-    rows = con.execute(
-        """
-        SELECT m.monitor_id, m.case_id, coalesce(m.chain, ''), coalesce(m.address, ''), m.cron,
-               coalesce(m.webhook, ''), m.created_at, m.removed_at,
-               (SELECT max(finished_at) FROM monitor_passes p WHERE p.case_id = m.case_id)
-        FROM monitors m WHERE ? OR m.removed_at IS NULL ORDER BY m.monitor_id
-        """,
-        [include_removed],
-    ).fetchall()
+    found = rows(con, "monitor/monitors", {"include_removed": include_removed})
     keys = ("monitor_id", "case_id", "chain", "address", "cron", "webhook", "created_at",
             "removed_at", "last_pass")
     return [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, row)}
-        for row in rows
+        for row in found
     ]
 
 
@@ -105,16 +92,10 @@ def watched_cases(con: duckdb.DuckDBPyConnection, case_id: str | None = None,
     """Active monitors' cases, each with its webhooks (and whether each may be private); with
     `only_due`, only cases one of whose monitors' schedule has come round since the case's last pass."""
     now = now or datetime.now(UTC)
-    rows = con.execute(
-        """
-        SELECT m.case_id, m.webhook, coalesce(m.allow_private_webhook, false), m.cron,
-               (SELECT max(p.started_at) FROM monitor_passes p WHERE p.case_id = m.case_id)
-        FROM monitors m WHERE m.removed_at IS NULL AND (? IS NULL OR m.case_id = ?)
-        ORDER BY m.case_id, m.monitor_id
-        """, [case_id, case_id]).fetchall()
+    found = rows(con, "monitor/watched_cases", {"case_id": case_id})
     cases: dict[str, list[Webhook]] = {}
     due: set[str] = set()
-    for case, webhook, allow_private, cron, last in rows:
+    for case, webhook, allow_private, cron, last in found:
         hooks = cases.setdefault(case, [])
         if webhook and Webhook(webhook, allow_private) not in hooks:
             hooks.append(Webhook(webhook, allow_private))
