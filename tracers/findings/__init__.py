@@ -9,6 +9,7 @@ monitoring and case links read. Every query is a named file in sql/queries/; not
 - `holdings`: victim money still at rest, with stored balances and history (the freeze rows);
 - `peel_chains`: peel chains in order along the money;
 - `victim_money_moves` / `victim_payments`: the money-flow graph's edges and the victims' payments;
+- `case_links` / `linked_cases`: addresses that carry a role in more than one case;
 - `findings_summary` / `Summary`: victims, clusters, peel chains, exchanges, services, at rest,
   not followed and review items, section by section.
 """
@@ -20,6 +21,7 @@ from tracers.findings.deposits import DepositFlow, deposit_flows, finding_ids
 from tracers.findings.evidence import FINDING_COLUMNS, FindingRow, finding_rows, params_json, read_findings
 from tracers.findings.flows import Move, Payment, victim_money_moves, victim_payments
 from tracers.findings.holdings import COMPLETE, PARTIAL, Holding, holdings
+from tracers.findings.links import LINK_COLUMNS, CaseLink, CaseSide, case_links, link_rows, linked_cases
 from tracers.findings.peels import Peel, PeelChain, PeelHop, peel_chains
 from tracers.findings.run import RunInfo, case_title, latest_run
 from tracers.findings.summary import (
@@ -37,10 +39,13 @@ from tracers.findings.summary import (
 __all__ = [
     "COMPLETE",
     "FINDING_COLUMNS",
+    "LINK_COLUMNS",
     "PARTIAL",
     "Amount",
     "AssetBook",
     "AtRest",
+    "CaseLink",
+    "CaseSide",
     "Cluster",
     "DepositFlow",
     "ExchangeReached",
@@ -60,6 +65,7 @@ __all__ = [
     "Summary",
     "Victim",
     "amount",
+    "case_links",
     "case_title",
     "deposit_flows",
     "finding_ids",
@@ -68,6 +74,8 @@ __all__ = [
     "findings_summary",
     "holdings",
     "latest_run",
+    "link_rows",
+    "linked_cases",
     "params_json",
     "peel_chains",
     "read_findings",

@@ -1,0 +1,130 @@
+"""Intelligence exchange between cases: two scam groups, filed as two cases by victims in different
+countries, cash out through the same broker's exchange deposit address. The link is found from
+what each case's trace did, with each case's own amounts and evidence; the combined subpoena states
+each case's traced amount apart."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from conftest import MiniChain, write_csv
+from tracers.cases import open_case
+from tracers.etl import import_etl
+from tracers.findings import AssetBook, case_links, link_rows, linked_cases
+from tracers.intake import REPORT_COLUMNS, import_reports
+from tracers.tags import import_tag_files
+from tracers.trace import trace_case
+
+USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+CASE_A, CASE_B = "FIU-TH-2026-0042", "FIU-NG-2026-0107"
+
+
+def addr(group: int, n: int) -> str:
+    return "0x" + f"{group:02x}" + f"{n:038x}"
+
+
+# Group A (victims A1..A3) and group B (B1..B3): victims pay collection addresses, the collections
+# sweep into the group's consolidator, which cashes out at its own deposit address and at the
+# broker's (BROKER_DEPOSIT, an OKX account): the one address both cases reach.
+HOT_OKX, HOT_BINANCE = addr(0xE0, 1), addr(0xE0, 2)
+BROKER_DEPOSIT = addr(0xB0, 1)
+OWN_DEPOSIT = {"A": addr(0xA0, 0xD1), "B": addr(0xB1, 0xD1)}
+CONSOLIDATOR = {"A": addr(0xA0, 0xC0), "B": addr(0xB1, 0xC0)}
+
+
+def collection(group: str, n: int) -> str:
+    return addr(0xA0 if group == "A" else 0xB1, 0x100 + n)
+
+
+def victim(group: str, n: int) -> str:
+    return addr(0xA2 if group == "A" else 0xB2, n)
+
+
+def usdt(units: int) -> int:
+    return units * 10**6
+
+
+@pytest.fixture
+def two_groups(con, tmp_path):
+    """The two groups' money on one chain; each group's victims report to their own unit."""
+    c = MiniChain(tmp_path / "chain")
+    payments: dict[str, list[tuple[str, str, str, int]]] = {"A": [], "B": []}
+    for group, amounts in (("A", (12_000, 8_500, 20_000)), ("B", (30_000, 4_200, 9_900))):
+        for n, amount in enumerate(amounts, start=1):
+            tx, _ = c.pay_token(USDT, victim(group, n), collection(group, n), usdt(amount))
+            payments[group].append((tx, victim(group, n), collection(group, n), usdt(amount)))
+        c.new_block()
+    for group in ("A", "B"):
+        for tx, _v, scam, amount in payments[group]:
+            c.pay_token(USDT, scam, CONSOLIDATOR[group], amount)
+        c.new_block()
+    # A: 15,000 to the broker, the rest to its own deposit; B: 25,000 to the broker, the rest its own.
+    for group, to_broker in (("A", usdt(15_000)), ("B", usdt(25_000))):
+        total = sum(p[3] for p in payments[group])
+        c.pay_token(USDT, CONSOLIDATOR[group], BROKER_DEPOSIT, to_broker)
+        c.pay_token(USDT, CONSOLIDATOR[group], OWN_DEPOSIT[group], total - to_broker)
+        c.new_block()
+    c.pay_token(USDT, BROKER_DEPOSIT, HOT_OKX, usdt(40_000))  # the exchange sweeps its deposits
+    c.pay_token(USDT, OWN_DEPOSIT["A"], HOT_BINANCE, usdt(25_500))
+    c.pay_token(USDT, OWN_DEPOSIT["B"], HOT_BINANCE, usdt(19_100))
+    c.new_block()
+    import_etl(con, c.write())
+    tags = write_csv(tmp_path / "exchanges.csv", ["address", "label", "category", "actor"], [
+        {"address": HOT_OKX, "label": "OKX 7", "category": "exchange", "actor": "okx"},
+        {"address": HOT_BINANCE, "label": "Binance 14", "category": "exchange", "actor": "binance"},
+    ])
+    assert import_tag_files(con, [tags]).ok
+    for case, group in ((CASE_A, "A"), (CASE_B, "B")):
+        open_case(con, case)
+        rows = [{"report_id": f"{group}{i}", "reported_at": "2026-02-01", "chain": "ethereum", "asset": "USDT",
+                 "tx_hash": tx, "victim_address": v, "scam_address": scam, "amount": str(amount // 10**6)}
+                for i, (tx, v, scam, amount) in enumerate(payments[group], start=1)]
+        summary = import_reports(con, case, write_csv(tmp_path / f"{case}.csv", list(REPORT_COLUMNS), rows))
+        assert summary.refused == 0, [r.refusal for r in summary.verdicts]
+    return con
+
+
+def test_a_deposit_address_both_cases_reach_links_them_with_each_cases_own_amount(two_groups):
+    con = two_groups
+    trace_case(con, CASE_A)
+    assert case_links(con) == []  # one traced case links nothing
+    trace_case(con, CASE_B)
+    links = case_links(con)
+    assert [(link.address, link.case_ids) for link in links] == [(BROKER_DEPOSIT, (CASE_B, CASE_A))]  # by id
+    sides = {s.case_id: s for s in links[0].sides}
+    assert sides[CASE_A].role == sides[CASE_B].role == "deposit_wallet"
+    assert sides[CASE_A].exchange == sides[CASE_B].exchange == "okx"
+    assert sides[CASE_A].traced == ((USDT, usdt(15_000)),)
+    assert sides[CASE_B].traced == ((USDT, usdt(25_000)),)
+    for side in sides.values():  # each side rests on its own run's findings and transfers
+        assert side.evidence and side.tx_hashes and side.transfers == 1
+        stored = con.execute("SELECT count(*) FROM findings WHERE run_id = ? AND finding_id IN "
+                             "(SELECT unnest(?))", [side.run_id, list(side.evidence)]).fetchall()[0][0]
+        assert stored == len(side.evidence)
+    assert sides[CASE_A].tx_hashes != sides[CASE_B].tx_hashes
+    assert linked_cases(con) == {CASE_A: (CASE_B,), CASE_B: (CASE_A,)}
+    assert case_links(con, CASE_A) == links and case_links(con, "FIU-OTHER") == []
+
+
+def test_link_rows_keep_each_case_and_asset_apart(two_groups):
+    con = two_groups
+    trace_case(con, CASE_A)
+    trace_case(con, CASE_B)
+    rows = link_rows(case_links(con), AssetBook(con))
+    assert {(r["case_id"], r["linked_cases"], r["traced_amount"], r["traced_base_units"]) for r in rows} == {
+        (CASE_A, CASE_B, "15000", str(usdt(15_000))), (CASE_B, CASE_A, "25000", str(usdt(25_000)))}
+    assert all(r["address"] == BROKER_DEPOSIT and r["asset_symbol"] == "USDT" for r in rows)
+
+
+def test_exchange_wallets_and_a_retrace_do_not_make_links(two_groups):
+    con = two_groups
+    trace_case(con, CASE_A)
+    trace_case(con, CASE_A)  # the same case twice is one case
+    assert case_links(con) == []
+    trace_case(con, CASE_B)
+    linked = {link.address for link in case_links(con)}
+    assert HOT_OKX not in linked and HOT_BINANCE not in linked  # every case's cash-out passes through them
+    assert linked == {BROKER_DEPOSIT}
