@@ -26,6 +26,8 @@ from tracers.intake.verify import load_facts, verify_all
 from tracers.store import transaction
 from tracers.store.assets import decimals_of
 from tracers.store.bulk import insert_rows
+from tracers.store.connection import read_sql, run_script
+from tracers.store.queries import rows
 
 _COLUMNS = (
     "case_id", "report_id", "line", "reported_at", "chain", "asset", "tx_hash", "victim_address",
@@ -37,7 +39,6 @@ _SEED_COLUMNS = [
     "case_id", "seed_id", "chain", "address", "asset", "tx_hash", "position", "amount",
     "victim_address", "report_id", "added_at",
 ]
-_IN_LIST = "IN (SELECT unnest(CAST(? AS VARCHAR[])))"
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,10 @@ def _fetch_missing(con, parsed: list[ParsedReport], ensure: Mapping[str, Callabl
     facts = load_facts(con, [r for r in parsed if r.chain in ensure])
     wanted: dict[str, set[str]] = defaultdict(set)
     for report in parsed:
-        if report.refusal is None and report.chain in ensure \
-                and (report.chain, report.tx_hash) not in facts.moves:
-            wanted[report.chain].add(report.scam_address)
+        chain, address = report.chain, report.scam_address
+        if report.refusal is None and chain is not None and address is not None and chain in ensure \
+                and (chain, report.tx_hash) not in facts.moves:
+            wanted[chain].add(address)
     for chain_name, addresses in sorted(wanted.items()):
         ensure[chain_name](sorted(addresses))
 
@@ -146,17 +148,16 @@ def _row(case_id: str, r: ParsedReport, path: Path) -> dict:
         r.raw.get("amount"),
         None if r.amount is None else str(r.amount),
         "refused" if refused else "accepted",
-        r.refusal.code if refused else None,
-        r.refusal.message if refused else None,
+        r.refusal.code if r.refusal else None,
+        r.refusal.message if r.refusal else None,
         path.name,
     )
     return dict(zip(_COLUMNS, values))
 
 
 def _stored(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, dict]:
-    columns = ", ".join("CAST(amount AS VARCHAR)" if c == "amount" else c for c in _COLUMNS)
-    rows = con.execute(f"SELECT {columns} FROM reports WHERE case_id = ?", [case_id]).fetchall()
-    return {row[1]: dict(zip(_COLUMNS, row)) for row in rows}
+    found = rows(con, "intake/stored_reports", {"case_id": case_id})
+    return {row[1]: dict(zip(_COLUMNS, row)) for row in found}
 
 
 def _write(con: duckdb.DuckDBPyConnection, case_id: str, writes: list[_Write], now: datetime) -> None:
@@ -164,9 +165,7 @@ def _write(con: duckdb.DuckDBPyConnection, case_id: str, writes: list[_Write], n
     if not writes:
         return
     ids = [w.report.report_id for w in writes]
-    con.execute(f"DELETE FROM reports WHERE case_id = ? AND report_id {_IN_LIST}", [case_id, ids])
-    seed_ids = [f"report:{report_id}" for report_id in ids]
-    con.execute(f"DELETE FROM seeds WHERE case_id = ? AND seed_id {_IN_LIST}", [case_id, seed_ids])
+    run_script(con, read_sql("intake/delete_reports.sql"), {"case_id": case_id, "report_ids": ids})
     insert_rows(
         con, "reports", [*_COLUMNS, "imported_at"], [(*w.row.values(), now) for w in writes],
         {"amount": "BIGNUM", "reported_at": "TIMESTAMPTZ"},
@@ -177,7 +176,7 @@ def _write(con: duckdb.DuckDBPyConnection, case_id: str, writes: list[_Write], n
 
 def _seed(case_id: str, r: ParsedReport, position: int | None, now: datetime) -> tuple:
     return (
-        case_id, f"report:{r.report_id}", r.chain, r.scam_address, r.asset.address, r.tx_hash,
+        case_id, f"report:{r.report_id}", r.chain, r.scam_address, r.asset.address if r.asset else None, r.tx_hash,
         position, str(r.amount), r.victim_address, r.report_id, now,
     )
 
@@ -185,10 +184,6 @@ def _seed(case_id: str, r: ParsedReport, position: int | None, now: datetime) ->
 def list_reports(con: duckdb.DuckDBPyConnection, case_id: str) -> list[dict]:
     """Every report of the case with its verdict, in the order they arrived (import, file, line)."""
     require_case(con, case_id)
-    rows = con.execute(
-        "SELECT report_id, status, coalesce(reason, '') AS reason, reason_code, line, source_file "
-        "FROM reports WHERE case_id = ? ORDER BY imported_at, source_file, line",
-        [case_id],
-    ).fetchall()
+    found = rows(con, "intake/case_reports", {"case_id": case_id})
     keys = ("report_id", "status", "reason", "reason_code", "line", "source_file")
-    return [dict(zip(keys, row)) for row in rows]
+    return [dict(zip(keys, row)) for row in found]

@@ -2,7 +2,7 @@
 asset from the victim to the scam address, before the report was made?
 
 The store is asked once per chain and file, not once per report: a file of 5,000 reports costs
-two queries per chain it names (its transfers, and its transactions that failed).
+two queries per chain it names (its transfers, and its transactions that failed: sql/intake/).
 """
 
 from __future__ import annotations
@@ -15,26 +15,7 @@ import duckdb
 
 from tracers.amounts import format_units
 from tracers.intake.parse import CLOCK_SKEW, ParsedReport, Refusal
-
-# name: transfers_of_reported_txs
-# Every transfer of the transactions a report file names on one chain, with its asset's symbol.
-# Parameters: $chain, $tx_hashes (a list).
-_TRANSFERS_OF_TXS = """
-WITH wanted AS (SELECT DISTINCT unnest(CAST($tx_hashes AS VARCHAR[])) AS tx_hash)
-SELECT t.tx_hash, t.asset, a.symbol, t.position, t.from_address, t.to_address,
-       CAST(t.amount AS VARCHAR) AS amount, t.block_time
-FROM transfers t
-JOIN wanted USING (tx_hash)
-LEFT JOIN assets a ON a.chain = t.chain AND a.asset = t.asset
-WHERE t.chain = $chain
-ORDER BY t.tx_hash, t.position
-"""
-# name: status_of_reported_txs
-# The status of those transactions the store holds as transactions (failed ones: status 0).
-_STATUS_OF_TXS = """
-WITH wanted AS (SELECT DISTINCT unnest(CAST($tx_hashes AS VARCHAR[])) AS tx_hash)
-SELECT tx_hash, status FROM transactions JOIN wanted USING (tx_hash) WHERE chain = $chain
-"""
+from tracers.store.queries import rows
 
 
 @dataclass(frozen=True)
@@ -62,11 +43,11 @@ def load_facts(con: duckdb.DuckDBPyConnection, reports: list[ParsedReport]) -> C
     status: dict[tuple[str, str], int | None] = {}
     for chain_name, hashes in _hashes_by_chain(reports).items():
         params = {"chain": chain_name, "tx_hashes": hashes}
-        for tx, asset, symbol, position, sender, receiver, amount, at in con.execute(
-            _TRANSFERS_OF_TXS, params
-        ).fetchall():
+        for tx, asset, symbol, position, sender, receiver, amount, at in rows(
+            con, "intake/transfers_of_reported_txs", params
+        ):
             moves[(chain_name, tx)].append(_Move(asset, symbol, position, sender, receiver, int(amount), at))
-        for tx, value in con.execute(_STATUS_OF_TXS, params).fetchall():
+        for tx, value in rows(con, "intake/status_of_reported_txs", params):
             status[(chain_name, tx)] = value
     return ChainFacts(dict(moves), status)
 
