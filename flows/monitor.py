@@ -3,6 +3,9 @@ Prefect artifacts and delivered to webhooks (pending deliveries of earlier passe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import requests
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -85,7 +88,7 @@ def _pass(con, case_id: str, hooks: list[Webhook], extra: Webhook | None, ensure
         logger.info("%s: %d new alerts", case_id, len(result.new_alerts))
     if result.new_alerts:
         fresh = {a["alert_id"] for a in result.new_alerts}
-        rows = [a for a in list_alerts(con, case_id) if a["alert_id"] in fresh]
+        rows: list[Mapping[str, Any]] = [a for a in list_alerts(con, case_id) if a["alert_id"] in fresh]
         create_markdown_artifact(alerts_markdown(rows, case_id, result.pass_id),
                                  key=artifact_key("alerts", case_id),
                                  description=f"alerts of {result.pass_id}")

@@ -64,10 +64,10 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         open_case(con, DEMO_CASE, "Demo: simulated pig-butchering scam")
         reports = import_reports(con, DEMO_CASE, world / "reports.csv")
         console.print(f"   {reports.accepted} accepted (now seeds), {reports.refused} refused:")
-        for report in reports.verdicts:
-            if report.refusal is not None:
-                console.print(f"   - {report.report_id}: ({report.refusal.code}) "
-                              f"{escape(report.refusal.message)}", highlight=False, soft_wrap=True)
+        for verdict in reports.verdicts:
+            if verdict.refusal is not None:
+                console.print(f"   - {verdict.report_id}: ({verdict.refusal.code}) "
+                              f"{escape(verdict.refusal.message)}", highlight=False, soft_wrap=True)
         render(store_summary(con), ["what", "count"], Format.table, console.file, "the demo store")
 
         console.print(f"[bold]5. trace[/] the case from its {reports.accepted} seeds (haircut taint)")
@@ -85,8 +85,8 @@ def run_demo(folder: Path, seed: int, console: Console) -> Path:
         export_addresses(con, DEMO_CASE, addresses, force=True)  # the demo's own files of a run before
         (folder / "findings.md").write_text(render_summary(findings_summary(con, DEMO_CASE)))
         report = write_report(con, DEMO_CASE, folder / "report.html", force=True)
-        for item in subpoena.files:
-            console.print(f"   {folder / 'subpoena' / item.name}: {item.rows} deposits")
+        for exported in subpoena.files:
+            console.print(f"   {folder / 'subpoena' / exported.name}: {exported.rows} deposits")
     finally:
         con.close()
 

@@ -77,7 +77,8 @@ def with_wraps(moves: list[Move], wrapped: str | None) -> list[Move]:
     return out
 
 
-def find_conversions(moves: list[Move], followed, excluded_assets: set[str]) -> dict[tuple[str, str], Conversion]:
+def find_conversions(moves: list[Move], followed: dict[str, int],
+                     excluded_assets: set[str]) -> dict[tuple[str, str], Conversion]:
     """(tx, address) -> the conversion, for followed addresses that paid one asset and got one other
     asset in the same transaction (imitation tokens never count as what they got; a trade of
     several assets at once has no single rate and is left alone, its money followed as it is)."""

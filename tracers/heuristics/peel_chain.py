@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from tracers.trace.params import TraceParams
@@ -73,7 +73,7 @@ def peel_chains(flows: list[Flow], members: set[str], params: TraceParams) -> li
             hops.append(current)
             forwards.append(main)
             peels.extend(side)
-            current = main.move.receiver
+            current = cast(str, main.move.receiver)  # forward_of keeps a forward to a member only
         hops.append(current)
         if len(hops) - 1 >= params.peel_min_hops:
             source_flows = incoming.get((start, asset), [])

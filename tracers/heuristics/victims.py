@@ -29,7 +29,7 @@ def payers_into(moves: Iterable[Move], collections: set[str], excluded: set[str]
     """The addresses that paid into collection addresses from outside the cluster: victims."""
     return {
         m.sender for m in moves
-        if m.receiver in collections and m.sender not in excluded and m.sender not in services
+        if m.sender and m.receiver in collections and m.sender not in excluded and m.sender not in services
         and is_payment(m, assets, params)
     }
 

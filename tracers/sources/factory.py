@@ -52,13 +52,13 @@ def _check_url(kind: str, url: str, chain: str) -> None:
     """The checks the source itself makes of its URL and chain, made here too so that a bad one
     stops the command before any work (a Prefect flow, a store write)."""
     if kind == "explorer":
-        from tracers.sources.explorer import check_base_url
+        from tracers.sources.explorer import check_base_url as check_explorer_url
 
-        check_base_url(url, chain)
+        check_explorer_url(url, chain)
     elif kind == "tron":
-        from tracers.sources.tron import check_base_url
+        from tracers.sources.tron import check_base_url as check_tron_url
 
-        check_base_url(url)
+        check_tron_url(url)
 
 
 _cache: dict[SourceSpec, object] = {}

@@ -42,6 +42,7 @@ password, query and key-like path segments as *** (`https://host/v3/***`, see tr
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -369,8 +370,7 @@ class RpcSource:
         checksummed = to_checksum_address(address)
         traces = []
         for side in ("fromAddress", "toAddress"):
-            traces += self._ranged(rpc, "trace_filter", lambda a, b, side=side: [{
-                "fromBlock": hex(a), "toBlock": hex(b), side: [checksummed]}], lo, hi)
+            traces += self._ranged(rpc, "trace_filter", functools.partial(_trace_filter, side, checksummed), lo, hi)
         found: list[Root] = []
         wanted: dict[str, None] = {}  # transactions with internal value to read whole
         for trace in traces:
@@ -404,7 +404,7 @@ class RpcSource:
                                  decode_abi_string(name))
                 known = info.symbol is not None or info.decimals is not None
                 self._tokens[asset] = info if known else None
-        return tuple(info for a in sorted(assets) if (info := self._tokens.get(a)) is not None)
+        return tuple(found for a in sorted(assets) if (found := self._tokens.get(a)) is not None)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -447,6 +447,11 @@ class RpcSource:
         return item
 
 
+def _trace_filter(side: str, address: str, lo: int, hi: int) -> list:
+    """trace_filter's parameters: the traces with `address` as `side` in blocks [lo, hi]."""
+    return [{"fromBlock": hex(lo), "toBlock": hex(hi), side: [address]}]
+
+
 def _order(t: Transfer) -> tuple:
     index = -1 if t.tx_index is None else t.tx_index
     return (t.block_number, index, _KINDS[t.kind], t.position, t.tx_hash)
@@ -482,7 +487,7 @@ class _Rpc:
         results: list = []
         for start in range(0, len(params), self.batch_size):
             chunk = params[start:start + self.batch_size]
-            results += self._retried(method, lambda chunk=chunk: self._batch_once(method, chunk, tolerate))
+            results += self._retried(method, functools.partial(self._batch_once, method, chunk, tolerate))
         return results
 
     def _batch_once(self, method: str, chunk: Sequence[list], tolerate: bool) -> list:

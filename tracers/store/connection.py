@@ -8,6 +8,7 @@ recorded in `schema_migrations`, and the `tracers_store` marker says the file is
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -66,8 +67,7 @@ def run_script(
         if on_progress is None:
             con.execute(statement, used or None)
         else:
-            _execute_watched(con, statement, used or None,
-                             lambda pct, number=number: on_progress(number, len(parts), pct))
+            _execute_watched(con, statement, used or None, functools.partial(on_progress, number, len(parts)))
 
 
 def _execute_watched(con, statement: str, params, report: Callable[[float], None]) -> None:

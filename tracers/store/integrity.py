@@ -20,7 +20,9 @@ MARKER = "tracers_store"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 # DuckDB may otherwise fetch an extension from the network to read a file it does not know
 # (SQLite: sqlite_scanner); the store only ever needs what ships in the wheel.
-CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False
+}
 
 
 def recovery(path: Path | str) -> str:

@@ -49,7 +49,7 @@ def _clusters(trace: ChainTrace, perpetrators: set[str]) -> dict[str, str]:
             a = parent[a]
         return a
 
-    def union(a: str, b: str) -> None:
+    def union(a: str | None, b: str | None) -> None:
         if a in parent and b in parent:
             ra, rb = find(a), find(b)
             if ra != rb:
@@ -187,7 +187,8 @@ def build_rows(run_id: str, trace: ChainTrace, params: TraceParams) -> RunRows:
     prop = trace.propagation
     into: dict[str, list] = defaultdict(list)
     for flow in prop.flows.values():
-        into[flow.move.receiver].append(flow)
+        if flow.move.receiver is not None:
+            into[flow.move.receiver].append(flow)
 
     victims = dict(trace.victims)
     for address, endpoint in trace.endpoints.items():

@@ -43,11 +43,11 @@ class Ledger:
     def tainted(self) -> int:
         return sum(self.taint.values())
 
-    def receive(self, amount: int, taint: Taint, at) -> list[tuple[object, Taint]]:
+    def receive(self, amount: int, taint: Taint, at) -> list[tuple[tuple, Taint]]:
         """Credit an inflow. What repays an earlier overdraft is not credited: it is handed back
         to the outflows that overdrew, with its share of the inflow's taint (returned as
         (flow key, taint) pairs for the propagation to carry on those flows)."""
-        repaid: list[tuple[object, Taint]] = []
+        repaid: list[tuple[tuple, Taint]] = []
         debt = sum(entry[1] for entry in self.owed)
         if debt and amount:
             repay = min(amount, debt)
@@ -76,7 +76,7 @@ class Ledger:
         if any(taint.values()):
             self.last_tainted_at = at
 
-    def send(self, amount: int, key: object = None) -> Taint:
+    def send(self, amount: int, key: tuple | None = None) -> Taint:
         """Debit an outflow; the taint it carries. An address that already handled victim money
         and sends more than its balance overdraws: the next inflows repay it. Before any victim
         money arrived, nothing that leaves can carry any (the rest is history the store lacks)."""
