@@ -128,3 +128,30 @@ def test_exchange_wallets_and_a_retrace_do_not_make_links(two_groups):
     linked = {link.address for link in case_links(con)}
     assert HOT_OKX not in linked and HOT_BINANCE not in linked  # every case's cash-out passes through them
     assert linked == {BROKER_DEPOSIT}
+
+
+def test_a_combined_subpoena_gives_one_row_per_case_and_states_each_cases_amount_apart(two_groups, tmp_path):
+    from tracers.exports import verify_dir
+    from tracers.exports.subpoena import COMBINED_COLUMNS, export_combined_subpoena
+
+    con = two_groups
+    trace_case(con, CASE_A)
+    trace_case(con, CASE_B)
+    result = export_combined_subpoena(con, [CASE_A, CASE_B], tmp_path / "request")
+    assert [f.name for f in result.files] == ["binance.csv", "okx.csv"]
+    with (tmp_path / "request" / "okx.csv").open(newline="") as handle:
+        okx = list(csv.DictReader(handle))
+    assert list(okx[0]) == COMBINED_COLUMNS
+    assert [(r["case_id"], r["deposit_address"], r["traced_amount"], r["deposit_address_cases"]) for r in okx] == [
+        (CASE_A, BROKER_DEPOSIT, "15000", f"{CASE_B};{CASE_A}"),
+        (CASE_B, BROKER_DEPOSIT, "25000", f"{CASE_B};{CASE_A}"),
+    ]
+    manifest = json.loads((tmp_path / "request" / "manifest.json").read_text())
+    assert manifest["case_ids"] == [CASE_A, CASE_B]
+    assert [r["case_id"] for r in manifest["runs"]] == [CASE_A, CASE_B]
+    per_case = {f["name"]: f["traced_per_case"] for f in manifest["files"]}
+    assert [(t["case_id"], t["amount"]) for t in per_case["okx.csv"]] == [(CASE_A, "15000"), (CASE_B, "25000")]
+    assert [(t["case_id"], t["amount"]) for t in per_case["binance.csv"]] == [(CASE_A, "25500"), (CASE_B, "19100")]
+    assert {f["name"]: f["shared_deposit_addresses"] for f in manifest["files"]} == {"binance.csv": 0, "okx.csv": 1}
+    checked = verify_dir(tmp_path / "request")
+    assert checked.ok and CASE_A in checked.describe() and CASE_B in checked.describe()

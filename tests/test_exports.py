@@ -214,7 +214,7 @@ def test_one_file_per_exchange_plus_manifest_from_the_latest_run(store, tmp_path
     result = export_subpoena(store, CASE, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "binance.csv", "evil_exchange.csv", "manifest.json"]
-    assert result.rows_per_exchange == {"Binance": 4, "=Evil.Exchange": 2}
+    assert {f.exchange: f.rows for f in result.files} == {"Binance": 4, "=Evil.Exchange": 2}
     assert result.reached_deposits and result.run.run_id == f"{CASE}:2"
     assert "wrote 6 transfer(s)" in result.describe()
 

@@ -73,10 +73,6 @@ class FreezeResult:
     manifest: Path
     other_files: tuple[str, ...]  # already in out_dir, not written by this export (left alone)
 
-    @property
-    def rows_per_issuer(self) -> dict[str, int]:
-        return {f.issuer or "": f.rows for f in self.files}
-
     def describe(self) -> str:
         """One or two sentences for the command line."""
         if not self.files:

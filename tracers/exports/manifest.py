@@ -81,3 +81,28 @@ def export_manifest_bytes(
         **(extra or {}),
     }
     return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def combined_manifest_bytes(
+    runs: list[RunInfo],
+    columns: list[str],
+    files: list[dict],
+    generated_at: datetime | None = None,
+    extra: dict | None = None,
+) -> bytes:
+    """The manifest of an export over several cases: each case's run, parameters and times apart."""
+    manifest = {
+        "case_ids": [run.case_id for run in runs],
+        "runs": [
+            {"case_id": run.case_id, "run_id": run.run_id, "trace_params": run.params,
+             "started_at": iso_utc(run.started_at), "finished_at": iso_utc(run.finished_at),
+             "tool_version": run.tool_version}
+            for run in runs
+        ],
+        "generated_at": iso_utc((generated_at or datetime.now(UTC)).replace(microsecond=0)),
+        "tool_version": __version__,
+        "columns": columns,
+        "files": files,
+        **(extra or {}),
+    }
+    return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=True) + "\n").encode("ascii")

@@ -78,8 +78,9 @@ def verify_dir(path: Path) -> VerifyResult:
     return VerifyResult(
         path=path,
         manifest_sha256=hashlib.sha256(raw).hexdigest(),
-        case_id=manifest.get("case_id"),
-        run_id=manifest.get("run_id"),
+        case_id=manifest.get("case_id") or ", ".join(str(c) for c in manifest.get("case_ids") or []) or None,
+        run_id=manifest.get("run_id") or ", ".join(
+            str(r.get("run_id")) for r in manifest.get("runs") or [] if isinstance(r, dict)) or None,
         export=manifest.get("export"),
         verified=tuple(verified),
         changed=tuple(changed),
