@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from tracers.errors import CaseError
+from tracers.store.queries import rows
 
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}", re.ASCII)
 MAX_TITLE_CHARS = 200
@@ -65,16 +66,8 @@ def require_case(con: duckdb.DuckDBPyConnection, case_id: str) -> None:
 
 
 def list_cases(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute(
-        """
-        SELECT c.case_id, coalesce(c.title, '') AS title, c.opened_at,
-               count(r.report_id) FILTER (WHERE r.status = 'accepted') AS accepted,
-               count(r.report_id) FILTER (WHERE r.status = 'refused') AS refused
-        FROM cases c LEFT JOIN reports r USING (case_id)
-        GROUP BY ALL ORDER BY c.case_id
-        """
-    ).fetchall()
+    found = rows(con, "queries/cases")
     return [
         {"case_id": r[0], "title": r[1], "opened_at": r[2].isoformat(), "accepted": r[3], "refused": r[4]}
-        for r in rows
+        for r in found
     ]
