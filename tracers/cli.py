@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -281,19 +281,12 @@ def tags_list_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List stored tags."""
+    from tracers.store.queries import rows
+
     with store(ctx) as con:
-        rows = con.execute(
-            """
-            SELECT chain, address, label, category, actor, confidence, tagpack
-            FROM tags
-            WHERE ($address IS NULL OR address = lower($address) OR address = $address)
-              AND ($category IS NULL OR category = $category)
-            ORDER BY chain, address, tagpack, tag_index LIMIT $limit
-            """,
-            {"address": address, "category": category, "limit": limit},
-        ).fetchall()
+        found = rows(con, "queries/tags", {"address": address, "category": category, "limit": limit})
     columns = ["chain", "address", "label", "category", "actor", "confidence", "tagpack"]
-    render([dict(zip(columns, r)) for r in rows], columns, fmt, sys.stdout, "tags")
+    render([dict(zip(columns, r)) for r in found], columns, fmt, sys.stdout, "tags")
 
 
 @app.command("transfers")
@@ -507,6 +500,7 @@ def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from flows.console import tracers_errors_quiet
 
+    chosen: Callable[..., dict]
     if name == "trace_case":
         from flows.trace import trace_case as chosen
     else:
