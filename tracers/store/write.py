@@ -12,9 +12,10 @@ import duckdb
 
 from tracers.domain import FetchResult
 from tracers.store.bulk import insert_rows
-from tracers.store.connection import transaction
+from tracers.store.connection import read_sql, run_script, transaction
+from tracers.store.queries import execute
 
-_STAGE = "_fetched_transfers"
+_STAGE = "_fetched_transfers"  # the name sql/import/fetched_write.sql reads
 _COLUMNS = ["chain", "asset", "kind", "tx_hash", "position", "block_number", "tx_index",
             "block_time", "from_address", "to_address", "amount", "source"]
 
@@ -30,25 +31,9 @@ def write_fetch(con: duckdb.DuckDBPyConnection, result: FetchResult) -> int:
     with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGE} AS SELECT * FROM transfers LIMIT 0")
         insert_rows(con, _STAGE, _COLUMNS, rows, {"amount": "BIGNUM"})
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE {_STAGE}_new AS
-            SELECT DISTINCT ON (s.chain, s.tx_hash, s.kind, s.position) s.* FROM {_STAGE} s
-            ANTI JOIN transfers t USING (chain, tx_hash, kind, position)
-            """
-        )
-        added = con.execute(
-            f"INSERT INTO transfers SELECT * FROM {_STAGE}_new ORDER BY chain, from_address"
-        ).fetchall()[0][0]
-        con.execute(f"INSERT INTO transfers_to SELECT * FROM {_STAGE}_new ORDER BY chain, to_address")
+        run_script(con, read_sql("import/fetched_write.sql"))
+        added = con.execute(f"SELECT count(*) FROM {_STAGE}_new").fetchall()[0][0]
         con.execute(f"DROP TABLE {_STAGE}_new")
-        con.execute(
-            f"""
-            INSERT INTO blocks
-            SELECT DISTINCT ON (chain, block_number) chain, block_number, NULL, block_time FROM {_STAGE}
-            ON CONFLICT DO NOTHING
-            """
-        )
         for failed in result.failed:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, ?, NULL, ?, ?, 0) ON CONFLICT DO NOTHING",
@@ -59,12 +44,10 @@ def write_fetch(con: duckdb.DuckDBPyConnection, result: FetchResult) -> int:
                 "INSERT INTO assets VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                 [token.chain, token.address, token.symbol, token.name, token.decimals, result.source],
             )
-        con.execute(
-            "INSERT INTO fetch_checkpoints VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-            "through_block = greatest(fetch_checkpoints.through_block, excluded.through_block), "
-            "updated_at = excluded.updated_at",
-            [result.chain, result.address, result.source, result.through_block, now],
-        )
+        execute(con, "import/fetch_checkpoint", {
+            "chain": result.chain, "address": result.address, "source": result.source,
+            "through_block": result.through_block, "updated_at": now,
+        })
         con.execute(
             "INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [result.chain, result.address, result.source, result.from_block, result.through_block,
