@@ -12,6 +12,7 @@ values only); gas and prices are plausible and consistent with each block's base
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -66,7 +67,7 @@ class Assembled:
 def assemble(rng: np.random.Generator, world: pl.DataFrame, timeline: Timeline) -> Assembled:
     """Order the moves into blocks and give each transaction its fields."""
     world = world.with_columns(tx_number=_transaction_numbers(world))
-    count = world["tx_number"].max() + 1 if len(world) else 0
+    count = cast(int, world["tx_number"].max()) + 1 if len(world) else 0  # tx_number is an Int64 column
     keys = pl.Series(rng.integers(0, 2**62, count)).gather(world["tx_number"])
     frame = world.with_columns(key=keys).sort("block", "key", maintain_order=True).drop("key")
     frame = frame.with_columns(tx_number=_transaction_numbers(frame.with_columns(tx=pl.col("tx_number"))))

@@ -135,7 +135,7 @@ def deposits(rng: np.random.Generator, cast: Cast, count: int, asset: Asset, end
 
 def merchant_sales(rng: np.random.Generator, cast: Cast, count: int, end: int) -> pl.DataFrame:
     """Small USDT payments from many users to the merchant."""
-    if not count:
+    if cast.merchant is None or not count:
         return moves.empty()
     value = _lognormal_granules(rng, count, 35 * 100, 0.8)
     return moves.moves(_blocks(rng, count, end), Asset.USDT, _users(rng, cast, count), cast.merchant, value, scale=CENT)

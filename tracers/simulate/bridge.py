@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracers.simulate.chain import DAY, HOUR, Asset, Leg, Method
-from tracers.simulate.confounders import BRIDGE_DEPOSIT
+from tracers.simulate.confounders import BRIDGE_DEPOSIT, BridgeDepositParams
 from tracers.simulate.scene import Scene
 
 
@@ -38,7 +38,7 @@ class Bridge:
 
 def open_bridge(scene: Scene) -> Bridge:
     """The bridge and its crowd of unrelated depositors (`scene` draws from bridge_deposit's stream)."""
-    params = scene.confounding.params[BRIDGE_DEPOSIT]
+    params = scene.confounding.parameters(BRIDGE_DEPOSIT, BridgeDepositParams)
     bridge = Bridge(scene.book.one(scene.rng), str(params["destination_chain"]))
     scene.confounding.decoy(BRIDGE_DEPOSIT, bridge.address)
     for _ in range(int(params["depositors"])):

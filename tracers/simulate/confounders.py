@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypedDict, TypeVar, cast
 
 import numpy as np
 
@@ -56,8 +57,101 @@ from tracers.simulate.config import CONFOUNDERS, SimulationConfig
     BRIDGE_DEPOSIT,
 ) = CONFOUNDERS
 
-Parameters = dict[str, object]
 _FIRST_DRAWN = CONFOUNDERS.index(SWAP_THEN_PEEL)  # confounders drawn before the sizes
+
+
+
+
+# Each confounder's parameters, as `_DRAW` draws them (and truth.json lists them); [low, high] pairs.
+class ConsolidatorProfitsParams(TypedDict):
+    victim_share: float
+    profits_per_victim: list[int]
+    profit_usdt: list[int]
+    collection_share: float
+
+
+class SplitSweepsParams(TypedDict):
+    split_share: float
+    parts: list[int]
+
+
+class BusyCollectionParams(TypedDict):
+    victims: int
+    reported_share: float
+    payments: list[int]
+    payment_usdt: list[int]
+
+
+class DepositAsPlatformParams(TypedDict):
+    victims: int
+    payments: list[int]
+
+
+class ExchangeFundedVictimsParams(TypedDict):
+    fast_share: float
+    minutes: list[int]
+    direct_victims: int
+
+
+class ExchangeProfitsParams(TypedDict):
+    victim_share: float
+    profits: list[int]
+
+
+class MuleMixingParams(TypedDict):
+    mule_share: float
+    inflows: list[int]
+
+
+class SharedBrokerParams(TypedDict):
+    victims: int
+    hops: int
+
+
+class NoisyPeelsParams(TypedDict):
+    forward: list[float]
+    max_delay_days: int
+    hold_share: float
+    hold_days: list[int]
+    split_share: float
+
+
+class PoisonTinyParams(TypedDict):
+    victim_share: float
+    collection_share: float
+    usdt: list[str]
+
+
+class ExchangeGasParams(TypedDict):
+    share: float
+
+
+class SwapThenPeelParams(TypedDict):
+    usdt_per_eth: int
+    via_weth: bool
+    background_swaps: int
+
+
+class MixerDepositsParams(TypedDict):
+    tagged: bool
+    depositors: int
+    relayers: int
+    relay_fee_per_mille: int
+    usdt_per_eth: int
+
+
+class BridgeDepositParams(TypedDict):
+    destination_chain: str
+    depositors: int
+
+
+Parameters = (
+    ConsolidatorProfitsParams | SplitSweepsParams | BusyCollectionParams | DepositAsPlatformParams
+    | ExchangeFundedVictimsParams | ExchangeProfitsParams | MuleMixingParams | SharedBrokerParams
+    | NoisyPeelsParams | PoisonTinyParams | ExchangeGasParams | SwapThenPeelParams | MixerDepositsParams
+    | BridgeDepositParams
+)
+P = TypeVar("P", bound=Parameters)
 
 
 def _share(rng: np.random.Generator, low: float, high: float) -> float:
@@ -151,6 +245,10 @@ class Confounding:
         """Record addresses the confounder planted that are neither perpetrators nor victims."""
         self.decoys.setdefault(name, set()).update(int(a) for a in addresses)
 
+    def parameters(self, name: str, shape: type[P]) -> P:
+        """The parameters of a confounder that is on, as `shape`: the TypedDict its `_DRAW` builds."""
+        return cast(P, self.params[name])  # `shape` names what `_DRAW[name]` returns
+
     def names(self, address: int) -> list[str]:
         """The confounders that touched an address, in CONFOUNDERS order."""
         found = self.touched.get(int(address), set())
@@ -186,7 +284,8 @@ def confounder_config(seed: int, **size: object) -> SimulationConfig:
     }
     on += list(rng.random(len(CONFOUNDERS) - _FIRST_DRAWN) < 0.5)
     drawn["confounders"] = tuple(name for name, picked in zip(CONFOUNDERS, on, strict=True) if picked)
-    return SimulationConfig(seed=seed, **{**drawn, **size})
+    knobs: dict[str, Any] = {**drawn, **size}  # knobs of several types: SimulationConfig checks each
+    return SimulationConfig(seed=seed, **knobs)
 
 
 def requested_config(seed: int, confounders: str = "", **size: object) -> SimulationConfig:
@@ -196,4 +295,5 @@ def requested_config(seed: int, confounders: str = "", **size: object) -> Simula
     if confounders.strip() == "random":
         return confounder_config(seed, **size)
     names = tuple(name.strip() for name in confounders.split(",") if name.strip())
-    return SimulationConfig(seed=seed, confounders=names, **size)
+    knobs: dict[str, Any] = size  # knobs of several types: SimulationConfig checks each
+    return SimulationConfig(seed=seed, confounders=names, **knobs)

@@ -102,6 +102,7 @@ def swap_usdt(scene: Scene, block: int, pool: Pool, who: int, usdt: int) -> tupl
 
 def unwrap(scene: Scene, block: int, pool: Pool, who: int, wad: int) -> int:
     """`who` turns WETH back into ether; returns the ref of the internal ether transfer."""
+    assert pool.weth is not None  # only a WETH pool's swaps are unwrapped
     return scene.ledger.call(
         block, who, pool.weth, Method.UNWRAP,
         [(Asset.WETH, who, ZERO, wad, Leg.SILENT), (Asset.ETH, pool.weth, who, wad, Leg.INTERNAL)],
@@ -109,6 +110,7 @@ def unwrap(scene: Scene, block: int, pool: Pool, who: int, wad: int) -> int:
 
 
 def _wrap(block: int, scene: Scene, pool: Pool, who: int, wei: int) -> None:
+    assert pool.weth is not None  # ether is wrapped for a WETH pool only
     scene.ledger.call(
         block, who, pool.weth, Method.WRAP,
         [(Asset.ETH, who, pool.weth, wei, Leg.DIRECT), (Asset.WETH, ZERO, who, wei, Leg.SILENT)],

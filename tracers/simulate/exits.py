@@ -21,7 +21,13 @@ from tracers.simulate import bridge as bridges
 from tracers.simulate import dex
 from tracers.simulate import mixer as mixers
 from tracers.simulate.chain import HOUR, Asset
-from tracers.simulate.confounders import BRIDGE_DEPOSIT, MIXER_DEPOSITS, SWAP_THEN_PEEL
+from tracers.simulate.confounders import (
+    BRIDGE_DEPOSIT,
+    MIXER_DEPOSITS,
+    SWAP_THEN_PEEL,
+    MixerDepositsParams,
+    SwapThenPeelParams,
+)
 from tracers.simulate.mules import MULE_PREFERENCE, OTHER_EXCHANGE_WEIGHT, Mule, hire_mule
 from tracers.simulate.peel import AT_REST, BRIDGE, DEPOSIT, Chain
 from tracers.simulate.records import Cluster
@@ -76,10 +82,12 @@ class Exits:
 
     def bridge_deposit(self, block: int, who: int, amount: int) -> int:
         """A hop's USDT slice into the bridge; returns its ref."""
+        assert self.bridge is not None  # plan_exits gives a chain a bridge slice only when there is a bridge
         self.scenes[BRIDGE_DEPOSIT].confounding.mark(BRIDGE_DEPOSIT, who)
         return bridges.deposit(self.scenes[BRIDGE_DEPOSIT], self.bridge, block, who, amount)
 
     def _unwrap(self, block: int, scene: Scene, chain: Chain, hop: int, act) -> None:
+        assert self.pool is not None and chain.swap is not None  # `convert` schedules it after its swap
         chain.swap.unwrap_ref = dex.unwrap(scene, block, self.pool, chain.hops[hop], chain.swap.out)
         scene.schedule.at(block + scene.blocks(1, 30), act, chain, hop)
 
@@ -106,12 +114,13 @@ def open_exits(scene: Scene, clusters: list[Cluster]) -> Exits | None:
     exits = Exits(scenes={name: scene.under(name) for name in on}, clusters=clusters)
     if SWAP_THEN_PEEL in on or MIXER_DEPOSITS in on:
         owner = SWAP_THEN_PEEL if SWAP_THEN_PEEL in on else MIXER_DEPOSITS
-        params = confounding.params[owner]
-        swap = confounding.params.get(SWAP_THEN_PEEL, {})
-        exits.pool = dex.open_pool(
-            exits.scenes[owner], owner, int(params["usdt_per_eth"]), bool(swap.get("via_weth", False)),
-            int(swap.get("background_swaps", 40)),
-        )
+        if owner == SWAP_THEN_PEEL:
+            swap = confounding.parameters(SWAP_THEN_PEEL, SwapThenPeelParams)
+            price, via_weth, background_swaps = swap["usdt_per_eth"], swap["via_weth"], swap["background_swaps"]
+        else:  # the mixer's own pool: no WETH, the usual background swaps
+            price = confounding.parameters(MIXER_DEPOSITS, MixerDepositsParams)["usdt_per_eth"]
+            via_weth, background_swaps = False, 40
+        exits.pool = dex.open_pool(exits.scenes[owner], owner, price, via_weth, background_swaps)
     if MIXER_DEPOSITS in on:
         exits.mixer = mixers.open_mixer(exits.scenes[MIXER_DEPOSITS])
     if BRIDGE_DEPOSIT in on:

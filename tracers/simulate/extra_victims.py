@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracers.simulate.chain import DAY, HOUR, USDT_UNIT, Asset
-from tracers.simulate.confounders import BUSY_COLLECTION, DEPOSIT_AS_PLATFORM, EXCHANGE_FUNDED_VICTIMS
+from tracers.simulate.confounders import (
+    BUSY_COLLECTION,
+    DEPOSIT_AS_PLATFORM,
+    EXCHANGE_FUNDED_VICTIMS,
+    BusyCollectionParams,
+    DepositAsPlatformParams,
+    ExchangeFundedVictimsParams,
+)
 from tracers.simulate.records import Cluster, Payment, Victim
 from tracers.simulate.scene import Scene
 
@@ -45,7 +52,7 @@ class ExtraVictims:
 
     def _busy(self) -> list[Victim]:
         scene = self.scene.under(BUSY_COLLECTION)
-        params = scene.confounding.params[BUSY_COLLECTION]
+        params = scene.confounding.parameters(BUSY_COLLECTION, BusyCollectionParams)
         cluster = self.clusters[int(scene.rng.integers(len(self.clusters)))]
         collection = cluster.collections[int(scene.rng.integers(len(cluster.collections)))]
         consolidator = _consolidator_of(cluster, collection)
@@ -63,7 +70,7 @@ class ExtraVictims:
 
     def _into_deposit(self) -> list[Victim]:
         scene = self.scene.under(DEPOSIT_AS_PLATFORM)
-        params = scene.confounding.params[DEPOSIT_AS_PLATFORM]
+        params = scene.confounding.parameters(DEPOSIT_AS_PLATFORM, DepositAsPlatformParams)
         victims = []
         for _ in range(int(params["victims"])):
             cluster = self.clusters[int(scene.rng.integers(len(self.clusters)))]
@@ -79,7 +86,7 @@ class ExtraVictims:
 
     def _from_exchange(self) -> list[Victim]:
         scene = self.scene.under(EXCHANGE_FUNDED_VICTIMS)
-        params = scene.confounding.params[EXCHANGE_FUNDED_VICTIMS]
+        params = scene.confounding.parameters(EXCHANGE_FUNDED_VICTIMS, ExchangeFundedVictimsParams)
         victims = []
         for _ in range(int(params["direct_victims"])):
             cluster = self.clusters[int(scene.rng.integers(len(self.clusters)))]

@@ -21,11 +21,11 @@ class Schedule:
     """Actions run in block order; ties keep the order in which they were scheduled."""
 
     def __init__(self) -> None:
-        self._queue: list[tuple[int, int, Callable[..., None], tuple[object, ...]]] = []
+        self._queue: list[tuple[int, int, Callable[..., object], tuple[object, ...]]] = []
         self._counter = 0
         self.now = 0
 
-    def at(self, block: int, action: Callable[..., None], *args: object) -> None:
+    def at(self, block: int, action: Callable[..., object], *args: object) -> None:
         """Run `action(block, *args)` at `block` (never earlier than the block being run)."""
         heapq.heappush(self._queue, (max(block, self.now), self._counter, action, args))
         self._counter += 1

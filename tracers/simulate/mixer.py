@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracers.simulate.chain import DAY, ETHER, HOUR, Asset, Leg, Method
-from tracers.simulate.confounders import MIXER_DEPOSITS
+from tracers.simulate.confounders import MIXER_DEPOSITS, MixerDepositsParams
 from tracers.simulate.scene import Scene
 
 NOTES = (ETHER // 10, ETHER, 10 * ETHER)
@@ -45,7 +45,7 @@ class Mixer:
 
 def open_mixer(scene: Scene) -> Mixer:
     """The mixer and its crowd of unrelated depositors (`scene` draws from mixer_deposits' stream)."""
-    params = scene.confounding.params[MIXER_DEPOSITS]
+    params = scene.confounding.parameters(MIXER_DEPOSITS, MixerDepositsParams)
     book, rng = scene.book, scene.rng
     mixer = Mixer(
         book.one(rng),

@@ -34,18 +34,18 @@ def hire_mule(scene: Scene, exchange: int | None, own_money: bool) -> Mule:
         weights = np.array([MULE_PREFERENCE.get(name, OTHER_EXCHANGE_WEIGHT) for name in names])
         exchange = int(scene.rng.choice(len(names), p=weights / weights.sum()))
     mule = Mule(scene.book.one(scene.rng), exchange, scene.book.one(scene.rng) if own_money else None)
-    if own_money:
-        _deposit_own_money(scene, mule)
+    if mule.wallet is not None:  # own_money
+        _deposit_own_money(scene, mule.wallet, mule.deposit)
     return mule
 
 
-def _deposit_own_money(scene: Scene, mule: Mule) -> None:
+def _deposit_own_money(scene: Scene, wallet: int, deposit: int) -> None:
     """The mule withdraws USDT from an exchange, then deposits part of it in one to three goes."""
     block = scene.blocks(DAY, scene.timeline.n_blocks - 3 * DAY)
     bought = int(scene.rng.integers(300, 15_000))
-    scene.withdraw(block, scene.exchange_for_people(), mule.wallet, Asset.USDT, bought * USDT_UNIT)
+    scene.withdraw(block, scene.exchange_for_people(), wallet, Asset.USDT, bought * USDT_UNIT)
     goes = int(scene.rng.integers(1, 4))
     parts = scene.rng.multinomial(scene.portion(bought, 0.5, 1.0), [1 / goes] * goes)
     for part in parts[parts > 0]:
         block = scene.after(block, 1, 20)
-        scene.transfer(block, Asset.USDT, mule.wallet, mule.deposit, int(part) * USDT_UNIT)
+        scene.transfer(block, Asset.USDT, wallet, deposit, int(part) * USDT_UNIT)

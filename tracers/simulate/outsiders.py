@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracers.simulate.chain import DAY, HOUR, USDT_UNIT, Asset
-from tracers.simulate.confounders import MULE_MIXING, POISON_TINY, SHARED_BROKER
+from tracers.simulate.confounders import (
+    MULE_MIXING,
+    POISON_TINY,
+    SHARED_BROKER,
+    MuleMixingParams,
+    PoisonTinyParams,
+    SharedBrokerParams,
+)
 from tracers.simulate.poisoning import Poisoning
 from tracers.simulate.records import Cluster, Payment, Victim
 from tracers.simulate.scene import Scene
@@ -38,7 +45,7 @@ def mix_mule_deposits(scene: Scene, clusters: list[Cluster]) -> None:
     if not scene.confounding.on(MULE_MIXING):
         return
     mixing = scene.under(MULE_MIXING)
-    params = mixing.confounding.params[MULE_MIXING]
+    params = mixing.confounding.parameters(MULE_MIXING, MuleMixingParams)
     low, high = params["inflows"]
     weights = [share for _, share, _, _ in MIXING_SENDERS]
     for cluster in clusters:
@@ -66,7 +73,7 @@ def share_broker(scene: Scene, broker: int) -> list[OtherScamAddress]:
     if not scene.confounding.on(SHARED_BROKER):
         return []
     other = scene.under(SHARED_BROKER)
-    params = other.confounding.params[SHARED_BROKER]
+    params = other.confounding.parameters(SHARED_BROKER, SharedBrokerParams)
     book, rng = other.book, other.rng
     feeder = book.one(rng)
     collections = [int(a) for a in book.new(rng, int(rng.integers(1, 3)))]
@@ -113,7 +120,7 @@ def poison_tiny(scene: Scene, planned: list[tuple[Victim, list[Payment]]], clust
     if not scene.confounding.on(POISON_TINY):
         return []
     tiny = scene.under(POISON_TINY)
-    params = tiny.confounding.params[POISON_TINY]
+    params = tiny.confounding.parameters(POISON_TINY, PoisonTinyParams)
     targets = []  # (target, imitated, after block, aimed at a victim)
     for victim, payments in planned:
         usdt = [p for p in payments if p.asset == Asset.USDT]
@@ -139,12 +146,12 @@ def poison_tiny(scene: Scene, planned: list[tuple[Victim, list[Payment]]], clust
         record = Poisoning(target, tiny.book.lookalike(tiny.rng, imitated), imitated, TINY_USDT, amount=amount,
                            at_victim=aimed)
         tiny.transfer(block - tiny.blocks(1, 20), Asset.USDT, tiny.cast.poisoner, record.lookalike, amount)
-        tiny.schedule.at(block, _send_tiny, tiny, record)
+        tiny.schedule.at(block, _send_tiny, tiny, record, amount)
         tiny.confounding.mark(POISON_TINY, target)
         tiny.confounding.decoy(POISON_TINY, record.lookalike)
         records.append(record)
     return records
 
 
-def _send_tiny(block: int, scene: Scene, record: Poisoning) -> None:
-    record.ref = scene.ledger.move(block, Asset.USDT, record.lookalike, record.victim, record.amount)
+def _send_tiny(block: int, scene: Scene, record: Poisoning, amount: int) -> None:
+    record.ref = scene.ledger.move(block, Asset.USDT, record.lookalike, record.victim, amount)

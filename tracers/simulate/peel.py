@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tracers.simulate.chain import DAY, ETHER, HOUR, USDT_UNIT, Asset
-from tracers.simulate.confounders import NOISY_PEELS
+from tracers.simulate.confounders import NOISY_PEELS, NoisyPeelsParams
 from tracers.simulate.mules import Mule
 from tracers.simulate.scene import Scene
 
@@ -142,8 +142,10 @@ def use_mule(chains: list[Chain], mule: Mule) -> None:
 
 def _target(scene: Scene, kind: str, mules: list[Mule]) -> int:
     if kind == OTC_DESK:
+        assert scene.cast.otc is not None  # plan_chain and ensure_variety pick it only when there is one
         return scene.cast.otc
     if kind == MERCHANT:
+        assert scene.cast.merchant is not None  # ensure_variety picks it only when there is one
         return scene.cast.merchant
     return mules[int(scene.rng.integers(len(mules)))].deposit
 
@@ -180,7 +182,7 @@ class ChainRunner:
                 self.scene.skip_gas()
         wait = self.scene.blocks(5, 600)
         if self.noisy is not None:
-            wait = self._noisy_wait()
+            wait = self._noisy_wait(self.noisy)
             if gas_block + wait >= self.last_block:  # no time left to hold that long: move on soon
                 wait = self.noisy.blocks(5, 600)
         if gas_block + wait >= self.last_block:
@@ -188,9 +190,9 @@ class ChainRunner:
             return
         self.scene.schedule.at(gas_block + wait, self._act, chain, hop)
 
-    def _noisy_wait(self) -> int:
+    def _noisy_wait(self, noisy: Scene) -> int:
         """Minutes to 20 days (log-uniform), or a hold of 10-25 days."""
-        noisy, params = self.noisy, self.scene.confounding.params[NOISY_PEELS]
+        params = self.scene.confounding.parameters(NOISY_PEELS, NoisyPeelsParams)
         if noisy.chance(float(params["hold_share"])):
             low, high = params["hold_days"]
             return noisy.blocks(low * DAY, high * DAY)
@@ -216,7 +218,7 @@ class ChainRunner:
         low, high = self.scene.config.peel_keep
         rest = self.scene.portion(held, 1 - high, 1 - low)  # what this hop peels off
         if self.noisy is not None:
-            rest = self._noisy_rest(held)
+            rest = self._noisy_rest(self.noisy, held)
         unit = PEEL_GRANULE[asset]
         peel = 0 if mixed else min(max(unit, (rest + unit // 2) // unit * unit), held // 2)
         forward = held - peel - mixed
@@ -227,13 +229,13 @@ class ChainRunner:
             self.scene.schedule.at(block + self.scene.blocks(0, 20), self._peel, chain, hop, peel, asset)
         self._arrive(block, chain, hop + 1)
 
-    def _noisy_rest(self, held: int) -> int:
+    def _noisy_rest(self, noisy: Scene, held: int) -> int:
         """What a noisy hop peels off; the world's first noisy hop forwards at most 65 %."""
-        low, high = self.scene.confounding.params[NOISY_PEELS]["forward"]
+        low, high = self.scene.confounding.parameters(NOISY_PEELS, NoisyPeelsParams)["forward"]
         if not self.low_forward_shown:
             self.low_forward_shown = True
             high = min(high, 0.65)
-        return self.noisy.portion(held, 1 - high, 1 - low)
+        return noisy.portion(held, 1 - high, 1 - low)
 
     def _branch(self, block: int, chain: Chain, hop: int, forward: int) -> int:
         """With noisy_peels, sometimes split part of the forward into a branch chain of its own
@@ -243,7 +245,7 @@ class ChainRunner:
         if noisy is None or chain.is_branch or hop == 0 or chain.asset != Asset.USDT:
             return 0
         shown, self.split_shown = self.split_shown, True  # the world's first chance always splits
-        if shown and not noisy.chance(float(self.scene.confounding.params[NOISY_PEELS]["split_share"])):
+        if shown and not noisy.chance(self.scene.confounding.parameters(NOISY_PEELS, NoisyPeelsParams)["split_share"]):
             return 0
         amount = noisy.portion(forward, 0.3, 0.7)
         if amount == 0:

@@ -79,6 +79,13 @@ class Cluster:
     ether_mules: list[Mule] = field(default_factory=list)  # fresh mules a chain peels ether into
 
 
+def made(ref: int | None) -> int:
+    """The ref of a move that has happened; refuses one that is still only planned."""
+    if ref is None:
+        raise ValueError("a planned move has no ref yet: read refs after the schedule has run")
+    return ref
+
+
 def cents(amount: int) -> int:
     """Base units rounded to whole cents (half up), at least one cent."""
     return max(1, (amount + CENT // 2) // CENT) * CENT

@@ -19,7 +19,7 @@ from eth_utils import to_checksum_address
 from tracers.amounts import format_units
 from tracers.simulate.addresses import AddressBook
 from tracers.simulate.chain import BLOCK_SECONDS, DAY, Asset, Timeline
-from tracers.simulate.records import Payment, Victim
+from tracers.simulate.records import Payment, Victim, made
 
 ACCEPTED, REFUSED = "accepted", "refused"
 BAD_TX_HASH, BAD_CHECKSUM, TX_NOT_FOUND, AMOUNT_MISMATCH = (
@@ -95,7 +95,7 @@ class _Desk:
             reported_at=datetime.fromtimestamp(reported_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             chain="ethereum",
             asset=payment.asset.name,
-            tx_hash=self.tx_hash(payment.ref),
+            tx_hash=self.tx_hash(made(payment.ref)),
             victim_address=to_checksum_address(self.book.hex(victim.address)),
             scam_address=to_checksum_address(self.book.hex(payment.collection)),
             amount=format_units(payment.amount, DECIMALS[payment.asset]),

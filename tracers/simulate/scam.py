@@ -251,7 +251,7 @@ class _ScamBuilder:
                 scene.transfer(forward, Asset.ETH, payment.collection, cluster.feeder, payment.amount)
             elif not (at_rest and k == last_usdt):
                 kept = second_profit.amount if second_profit and k == 1 else 0
-                after = second_profit.block if kept else payment.block
+                after = second_profit.block if second_profit and kept else payment.block
                 block = scene.after(after, 2, 30)
                 amount = payment.amount - kept
                 amount -= self.twists.collection_profit(victim, payment, block, amount)

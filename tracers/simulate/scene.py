@@ -10,7 +10,7 @@ from tracers.simulate.addresses import AddressBook
 from tracers.simulate.cast import Cast
 from tracers.simulate.chain import ETHER, HOUR, USDT_UNIT, Asset, Timeline
 from tracers.simulate.config import SimulationConfig
-from tracers.simulate.confounders import EXCHANGE_GAS, Confounding
+from tracers.simulate.confounders import EXCHANGE_GAS, Confounding, ExchangeGasParams
 from tracers.simulate.ledger import Ledger, Schedule
 
 GAS_GRANULE = 10**13  # gas top-ups are multiples of 0.00001 ether
@@ -78,7 +78,7 @@ class Scene:
         exchange = self.confounding.feeder_exchange.get(feeder)
         if exchange is not None and self.confounding.on(EXCHANGE_GAS):
             gas = self.under(EXCHANGE_GAS)
-            if gas.chance(float(self.confounding.params[EXCHANGE_GAS]["share"])):
+            if gas.chance(self.confounding.parameters(EXCHANGE_GAS, ExchangeGasParams)["share"]):
                 gas.withdraw(block, exchange, dst, Asset.ETH, amount)
                 self.confounding.mark(EXCHANGE_GAS, dst)
                 return

@@ -46,7 +46,7 @@ class DepositTable:
 
 def merchant_sweeps(world: pl.DataFrame, cast: Cast, timeline: Timeline) -> pl.DataFrame:
     """Daily sweeps of the merchant's USDT takings into its deposit address."""
-    if cast.merchant is None:
+    if cast.merchant is None or cast.merchant_deposit is None:  # both or neither
         return moves.empty()
     offset = MERCHANT_SWEEP_HOUR * HOUR
     daily = (

@@ -34,7 +34,7 @@ from tracers.simulate.confounders import MULE_MIXING
 from tracers.simulate.exits import Exits
 from tracers.simulate.peel import DEPOSIT, Chain, Peel
 from tracers.simulate.poisoning import Poisoning
-from tracers.simulate.records import Cluster
+from tracers.simulate.records import Cluster, made
 from tracers.simulate.reports import Report
 from tracers.simulate.scam import ScamWorld
 from tracers.simulate.settle import DepositTable
@@ -96,11 +96,11 @@ def build_truth(
                 "reported": victim.reported,
                 "confounders": confounding.names(victim.address),
                 "payments": [
-                    {**lookup.tx(p.ref), "asset": p.asset.name, "amount": p.amount, "to": a(p.collection)}
+                    {**lookup.tx(made(p.ref)), "asset": p.asset.name, "amount": p.amount, "to": a(p.collection)}
                     for p in victim.payments
                 ],
                 "profits_received": [
-                    {**lookup.tx(p.ref), "asset": "USDT", "amount": p.amount, "from": a(p.source)}
+                    {**lookup.tx(made(p.ref)), "asset": "USDT", "amount": p.amount, "from": a(p.source)}
                     for p in victim.profits
                 ],
             }
@@ -138,7 +138,7 @@ def _poisoning(book: AddressBook, lookup: _Refs, p: Poisoning) -> dict[str, obje
         "lookalike": book.hex(p.lookalike),
         "imitates": book.hex(p.imitates),
         "kind": p.kind,
-        **{key: value for key, value in lookup.tx(p.ref).items() if key != "block_number"},
+        **{key: value for key, value in lookup.tx(made(p.ref)).items() if key != "block_number"},
     }
     if p.amount is not None:  # tiny USDT (poison_tiny), perhaps aimed at a collection
         row.update(target=row["victim"], victim=row["victim"] if p.at_victim else None, amount=p.amount)
@@ -184,7 +184,7 @@ def _exchanges(book: AddressBook, cast: Cast, deposits: DepositTable) -> dict[st
 
 
 def _perpetrators(book: AddressBook, scam: ScamWorld) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for cluster in scam.clusters:
         roles = [
             ("gas_feeder", [cluster.feeder]),
@@ -224,7 +224,7 @@ def _peel(book: AddressBook, lookup: _Refs, peel: Peel) -> dict[str, object]:
 def _chain(book: AddressBook, lookup: _Refs, chain: Chain) -> dict[str, object]:
     return {
         "source": book.hex(chain.source),
-        "launch": {"amount": chain.amount, **lookup.tx(chain.launch_ref)},
+        "launch": {"amount": chain.amount, **lookup.tx(made(chain.launch_ref))},
         "hops": [book.hex(hop) for hop in chain.hops],
         "peels": [_peel(book, lookup, peel) for peel in sorted(chain.peels, key=lambda p: p.hop)],
         "end": {"kind": chain.end_kind, **(_peel(book, lookup, chain.end) if chain.end else {})},
@@ -240,8 +240,8 @@ def _cluster(book: AddressBook, cast: Cast, lookup: _Refs, cluster: Cluster) -> 
         "consolidators": [a(c) for c in cluster.consolidators],
         "collections": [a(c) for c in cluster.collections],
         "sweeps": [
-            {"from": a(s.src), "to": a(s.dst), "amount": s.amount, **lookup.tx(s.ref)}
-            for s in sorted(cluster.sweeps, key=lambda s: s.ref)
+            {"from": a(s.src), "to": a(s.dst), "amount": s.amount, **lookup.tx(made(s.ref))}
+            for s in sorted(cluster.sweeps, key=lambda s: made(s.ref))
         ],
         "peel_chains": [_chain(book, lookup, chain) for chain in cluster.chains],
         "mules": [
@@ -268,7 +268,7 @@ def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld
     for victim in scam.victims:  # deposit_as_platform: victims paying a mule's deposit directly
         for payment in victim.payments:
             if payment.collection in mules:
-                paid = Peel(-1, victim.address, payment.collection, DEPOSIT, payment.amount, payment.ref)
+                paid = Peel(-1, victim.address, payment.collection, DEPOSIT, payment.amount, made(payment.ref))
                 slices.setdefault(payment.collection, []).append(paid)
     rows = []
     for deposit in sorted(slices):
@@ -297,10 +297,10 @@ def _scam_deposits(book: AddressBook, cast: Cast, lookup: _Refs, scam: ScamWorld
 
 
 def _services(book: AddressBook, cast: Cast, scam: ScamWorld) -> list[dict[str, object]]:
-    services = []
+    services: list[dict[str, object]] = []
     if cast.otc is not None:
         services.append({"address": book.hex(cast.otc), "kind": "otc_desk"})
-    if cast.merchant is not None:
+    if cast.merchant is not None and cast.merchant_deposit is not None:  # both or neither
         services.append(
             {"address": book.hex(cast.merchant), "kind": "merchant", "deposit_address": book.hex(cast.merchant_deposit)}
         )
@@ -353,7 +353,7 @@ def _pools(book: AddressBook, lookup: _Refs, exits: Exits | None) -> list[dict[s
     out_asset = "ETH" if pool.weth is None else "WETH"
 
     def swap(s) -> dict[str, object]:
-        row = {
+        row: dict[str, object] = {
             "hop": book.hex(s.hop),
             "usdt_in": {"amount": s.usdt, **lookup.tx(s.usdt_ref)},
             "out": {"asset": out_asset, "amount": s.out, **lookup.tx(s.out_ref)},

@@ -13,6 +13,10 @@ from tracers.simulate.confounders import (
     EXCHANGE_FUNDED_VICTIMS,
     EXCHANGE_PROFITS,
     SPLIT_SWEEPS,
+    ConsolidatorProfitsParams,
+    ExchangeFundedVictimsParams,
+    ExchangeProfitsParams,
+    SplitSweepsParams,
 )
 from tracers.simulate.records import Cluster, Payment, Profit, Sweep, Victim, cents
 from tracers.simulate.scene import Scene
@@ -27,9 +31,6 @@ class Twists:
         self.scene = scene
         self.confounding = scene.confounding
         self._fast: dict[int, bool] = {}
-
-    def _params(self, name: str) -> dict:
-        return self.confounding.params[name]
 
     def add_consolidators(self, cluster: Cluster) -> None:
         """split_sweeps: fresh consolidators, with gas, so that a cluster has at least two."""
@@ -50,7 +51,7 @@ class Twists:
         if not self.confounding.on(EXCHANGE_FUNDED_VICTIMS) or payment.asset != Asset.USDT:
             return extra, bought
         funded = self.scene.under(EXCHANGE_FUNDED_VICTIMS)
-        params = self._params(EXCHANGE_FUNDED_VICTIMS)
+        params = self.confounding.parameters(EXCHANGE_FUNDED_VICTIMS, ExchangeFundedVictimsParams)
         if victim.index not in self._fast:
             self._fast[victim.index] = funded.chance(float(params["fast_share"]))
         if not self._fast[victim.index]:
@@ -67,7 +68,8 @@ class Twists:
         if not self.confounding.on(CONSOLIDATOR_PROFITS) or sweep_block - payment.block < 2:
             return 0
         profits = self.scene.under(CONSOLIDATOR_PROFITS)
-        if not profits.chance(float(self._params(CONSOLIDATOR_PROFITS)["collection_share"])):
+        params = self.confounding.parameters(CONSOLIDATOR_PROFITS, ConsolidatorProfitsParams)
+        if not profits.chance(params["collection_share"]):
             return 0
         paid = min(cents(profits.portion(amount, 0.01, 0.05)), amount // 2)
         if paid == 0:
@@ -85,7 +87,7 @@ class Twists:
         if not self.confounding.on(SPLIT_SWEEPS) or not others or amount < 2 * USDT_UNIT:
             return whole
         split = self.scene.under(SPLIT_SWEEPS)
-        params = self._params(SPLIT_SWEEPS)
+        params = self.confounding.parameters(SPLIT_SWEEPS, SplitSweepsParams)
         if not split.chance(float(params["split_share"])):
             return whole
         low, high = params["parts"]
@@ -106,7 +108,7 @@ class Twists:
         if not self.confounding.on(CONSOLIDATOR_PROFITS):
             return
         profits = self.scene.under(CONSOLIDATOR_PROFITS)
-        params = self._params(CONSOLIDATOR_PROFITS)
+        params = self.confounding.parameters(CONSOLIDATOR_PROFITS, ConsolidatorProfitsParams)
         low, high = params["profits_per_victim"]
         usd_low, usd_high = params["profit_usdt"]
         for cluster in clusters:
@@ -126,7 +128,7 @@ class Twists:
         if not self.confounding.on(EXCHANGE_PROFITS):
             return
         paying = self.scene.under(EXCHANGE_PROFITS)
-        params = self._params(EXCHANGE_PROFITS)
+        params = self.confounding.parameters(EXCHANGE_PROFITS, ExchangeProfitsParams)
         low, high = params["profits"]
         end = self.scene.timeline.n_blocks - 2 * 24 * HOUR
         for victim in victims:

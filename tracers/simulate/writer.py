@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -15,6 +16,9 @@ from tracers.simulate.assemble import Assembled
 from tracers.simulate.cast import Cast, Token
 from tracers.simulate.chain import BLOCK_SECONDS, SELECTORS, Asset, Leg, Method, Timeline
 from tracers.simulate.encoding import hex_strings, uint64_hex
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 CHUNK_ROWS = 500_000
 EMPTY_UNCLES = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347"
@@ -36,7 +40,7 @@ def _input() -> pl.Expr:
     """Calldata of a transaction from its first leg: token calls encode receiver and value; contract
     calls their selector and the amount in (a mixer note: a 32-byte commitment)."""
     method = pl.col("method")
-    text = pl.when(method == Method.TRANSFER).then(
+    text: Then | ChainedThen = pl.when(method == Method.TRANSFER).then(
         pl.concat_str(pl.lit(SELECTORS[Method.TRANSFER]), _to_word, pl.col("value_word"))
     )
     text = text.when(method == Method.TRANSFER_FROM).then(
