@@ -155,3 +155,67 @@ def test_a_combined_subpoena_gives_one_row_per_case_and_states_each_cases_amount
     assert {f["name"]: f["shared_deposit_addresses"] for f in manifest["files"]} == {"binance.csv": 0, "okx.csv": 1}
     checked = verify_dir(tmp_path / "request")
     assert checked.ok and CASE_A in checked.describe() and CASE_B in checked.describe()
+
+
+def cli(db, *args):
+    from typer.testing import CliRunner
+
+    from tracers.cli import app
+
+    result = CliRunner().invoke(app, ["--db", str(db), *map(str, args)])
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    return result, output
+
+
+@pytest.fixture
+def two_groups_db(two_groups, tmp_path):
+    """The two groups' store on disk for the command line (the fixture's connection closed)."""
+    db = two_groups.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchall()[0][0]
+    two_groups.close()
+    return db
+
+
+def test_the_trace_names_the_cases_it_shares_an_address_with(two_groups_db):
+    result, output = cli(two_groups_db, "trace", "--case", CASE_A)
+    assert result.exit_code == 0, output
+    assert "linked:" not in output
+    result, output = cli(two_groups_db, "trace", "--case", CASE_B)
+    assert result.exit_code == 0, output
+    assert f"linked: ethereum {BROKER_DEPOSIT} (deposit_wallet) is also in {CASE_A} (deposit_wallet)" in output
+    assert f"export subpoena --case {CASE_B} --linked" in output
+
+
+def test_case_links_and_case_list_on_the_command_line(two_groups_db):
+    for case in (CASE_A, CASE_B):
+        assert cli(two_groups_db, "trace", "--case", case)[0].exit_code == 0
+    result, output = cli(two_groups_db, "case", "links", "--case", CASE_A, "--format", "csv")
+    assert result.exit_code == 0, output
+    rows = list(csv.DictReader(output.splitlines()))
+    assert [(r["case_id"], r["linked_cases"], r["traced_amount"]) for r in rows] == [
+        (CASE_B, CASE_A, "25000"), (CASE_A, CASE_B, "15000")]
+    assert all(r["evidence"] and r["tx_hashes"] for r in rows)
+    result, output = cli(two_groups_db, "case", "links", "--format", "json")
+    links = json.loads(result.stdout)
+    assert [(link["address"], link["cases"]) for link in links] == [(BROKER_DEPOSIT, [CASE_B, CASE_A])]
+    assert {s["case_id"]: s["traced"][0]["amount"] for s in links[0]["sides"]} == {CASE_A: "15000", CASE_B: "25000"}
+    result, output = cli(two_groups_db, "case", "list", "--format", "json")
+    assert {c["case_id"]: c["linked_cases"] for c in json.loads(result.stdout)} == {CASE_A: CASE_B, CASE_B: CASE_A}
+    result, output = cli(two_groups_db, "case", "links", "--case", "FIU-NONE")
+    assert result.exit_code == 1 and "does not exist" in output
+
+
+def test_export_subpoena_linked_and_cases_make_the_same_combined_request(two_groups_db, tmp_path):
+    for case in (CASE_A, CASE_B):
+        assert cli(two_groups_db, "trace", "--case", case)[0].exit_code == 0
+    result, output = cli(two_groups_db, "export", "subpoena", "--case", CASE_A, "--linked", "--out", tmp_path / "one")
+    assert result.exit_code == 0, output
+    assert "each case's traced total apart" in output
+    result, output = cli(two_groups_db, "export", "subpoena", "--cases", f"{CASE_A},{CASE_B}", "--out", tmp_path / "two")
+    assert result.exit_code == 0, output
+    for name in ("okx.csv", "binance.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    for args in (["--cases", CASE_A], ["--case", CASE_A, "--cases", f"{CASE_A},{CASE_B}"], ["--linked"], []):
+        result, output = cli(two_groups_db, "export", "subpoena", *args, "--out", tmp_path / "bad")
+        assert result.exit_code == 2, (args, output)
+    assert not (tmp_path / "bad").exists()

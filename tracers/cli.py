@@ -327,12 +327,51 @@ def case_open_cmd(
 
 @case_app.command("list")
 def case_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
-    """List cases with their report counts."""
+    """List cases with their report counts and the cases each shares an address with."""
     from tracers.cases import list_cases
+    from tracers.findings import linked_cases
 
     with store(ctx) as con:
         rows = list_cases(con)
-    render(rows, ["case_id", "title", "opened_at", "accepted", "refused"], fmt, sys.stdout, "cases")
+        linked = linked_cases(con)
+    for row in rows:
+        row["linked_cases"] = ";".join(linked.get(row["case_id"], ()))
+    render(rows, ["case_id", "title", "opened_at", "accepted", "refused", "linked_cases"], fmt, sys.stdout,
+           "cases")
+
+
+@case_app.command("links")
+def case_links_cmd(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option(
+        "--case", help="Only the links of this case (with every case each one joins); default: all.")] = None,
+    fmt: Annotated[Format, typer.Option(
+        "--format", help="table or csv: one row per address, case and asset (LINK_COLUMNS: chain, address, "
+                         "case_id, linked_cases, run_id, role, subrole, exchange, asset, asset_symbol, "
+                         "traced_amount, traced_base_units, transfers, evidence, tx_hashes); json: one "
+                         "object per address with each case's side.")] = Format.table,
+) -> None:
+    """Addresses that carry a role in more than one case: each case's role, traced money and evidence."""
+    from tracers.cases import require_case
+    from tracers.findings import LINK_COLUMNS, AssetBook, case_links, link_rows
+
+    with store(ctx) as con:
+        if case is not None:
+            require_case(con, case)
+        links = case_links(con, case)
+        book = AssetBook(con)
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps([link.to_dict(book) for link in links], indent=2) + "\n")
+            return
+        rows = link_rows(links, book)
+    if fmt is Format.table:
+        shown = ["address", "case_id", "linked_cases", "role", "exchange", "asset_symbol", "traced_amount",
+                 "transfers", "evidence"]
+        render(rows, shown, fmt, sys.stdout, f"case links{f' of {case}' if case else ''}")
+        if not rows:
+            out.print("no address carries a role in more than one case's latest trace")
+    else:
+        render(rows, LINK_COLUMNS, fmt, sys.stdout)
 
 
 # ---------------------------------------------------------------- reports
@@ -482,6 +521,8 @@ def trace_cmd(
         _print_trace(case, summary["run_id"], summary["summary"])
         out.print(f"{summary['addresses_fetched']} address fetches, {summary['requests']} requests "
                   f"to the {source.value} source")
+        with store(ctx) as con:
+            _print_links(con, case)
         return
     with store(ctx) as con:
         if address:
@@ -489,7 +530,8 @@ def trace_cmd(
             out.print(f"seed {seed} added to case {case}")
         with _stages(f"tracing case {case}") as step:
             run = trace_case(con, case, params, progress=lambda message: step(message))
-    _print_trace(case, run.run_id, run.summary)
+        _print_trace(case, run.run_id, run.summary)
+        _print_links(con, case)
 
 
 def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
@@ -509,6 +551,20 @@ def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
     with _stages(what) as step, tracers_errors_quiet():
         step("starting the Prefect flow")
         return chosen(db=str(ctx.obj["db"]), **given)
+
+
+def _print_links(con, case: str) -> None:
+    """After a trace: the addresses this case shares with other cases, one line each."""
+    from tracers.findings import case_links
+
+    links = case_links(con, case)
+    for link in links:
+        mine = next(s for s in link.sides if s.case_id == case)
+        others = ", ".join(f"{s.case_id} ({s.role})" for s in link.sides if s.case_id != case)
+        out.print(f"linked: {link.chain} {link.address} ({mine.role}) is also in {others}", markup=False)
+    if links:
+        out.print(f"see `tracers case links --case {case}`; one request for all: "
+                  f"`tracers export subpoena --case {case} --linked --out DIR`", markup=False)
 
 
 def _print_trace(case: str, run_id: str, summaries: dict) -> None:
@@ -560,18 +616,46 @@ def _out_file_opt(what: str) -> typer.models.OptionInfo:
 @export_app.command("subpoena")
 def export_subpoena_cmd(
     ctx: typer.Context,
-    case: CaseOpt,
     out_dir: Annotated[str, typer.Option("--out", metavar="FOLDER",
                                          help="Folder for <exchange>.csv and manifest.json.")],
+    case: Annotated[str | None, typer.Option("--case", help="Case id, e.g. FIU-2026-0142.")] = None,
+    cases: Annotated[str | None, typer.Option(
+        "--cases", metavar="C1,C2,...",
+        help="A combined request for several cases: one row per case and transfer, each case's "
+             "traced amount apart (column deposit_address_cases names who else reached the address).")] = None,
+    linked: Annotated[bool, typer.Option(
+        "--linked", help="With --case: a combined request for the case and every case it shares an "
+                         "address with (tracers case links).")] = False,
     force: ForceOpt = False,
 ) -> None:
     """One CSV per exchange of every deposit that received victim money, and a manifest."""
     from tracers.exports import export_subpoena, out_folder
+    from tracers.exports.subpoena import export_combined_subpoena
+    from tracers.findings import linked_cases
 
+    if (case is None) == (cases is None):
+        raise typer.BadParameter("give one case with --case C, or several with --cases C1,C2",
+                                 param_hint="--case / --cases")
+    if linked and case is None:
+        raise typer.BadParameter("--linked goes with --case C: the case whose links join the request",
+                                 param_hint="--linked")
+    asked = [c.strip() for c in cases.split(",") if c.strip()] if cases is not None else []
+    if cases is not None and len(set(asked)) < 2:
+        raise typer.BadParameter(f"{cases!r}: name two cases or more, comma-separated (one case: --case)",
+                                 param_hint="--cases")
     out_folder(out_dir)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        result = export_subpoena(con, case, out_dir, force=force)
-    out.print(_describe_export(result, out_dir), markup=False)
+        if linked:
+            assert case is not None
+            asked = [case, *linked_cases(con).get(case, ())]
+            if len(asked) < 2:
+                out.print(f"case {case} shares no address with another case: a request for it alone",
+                          markup=False)
+        if len(asked) >= 2:
+            result = export_combined_subpoena(con, asked, out_dir, force=force)
+        else:
+            result = export_subpoena(con, case or asked[0], out_dir, force=force)
+    out.print(result.describe(), markup=False)
 
 
 @export_app.command("addresses")
@@ -589,12 +673,6 @@ def export_addresses_cmd(
     with store(ctx) as con:
         rows = export_addresses(con, case, out_file, force=force)
     out.print(f"wrote {out_file}: {rows} addresses", markup=False)
-
-
-def _describe_export(result, out_dir: str) -> str:
-    files = getattr(result, "files", None) or []
-    names = ", ".join(str(getattr(f, "name", f)) for f in files)
-    return f"wrote {out_dir}: {names or 'no deposit address was reached; manifest only'}"
 
 
 @app.command("report")
