@@ -652,10 +652,10 @@ def export_subpoena_cmd(
                 out.print(f"case {case} shares no address with another case: a request for it alone",
                           markup=False)
         if len(asked) >= 2:
-            result = export_combined_subpoena(con, asked, out_dir, force=force)
+            said = export_combined_subpoena(con, asked, out_dir, force=force).describe()
         else:
-            result = export_subpoena(con, case or asked[0], out_dir, force=force)
-    out.print(result.describe(), markup=False)
+            said = export_subpoena(con, case or asked[0], out_dir, force=force).describe()
+    out.print(said, markup=False)
 
 
 @export_app.command("addresses")

@@ -10,6 +10,7 @@ its neighbours in the columns before, then after), ties broken by node id: deter
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tracers.exports.report.graph import Graph, Node
@@ -104,8 +105,7 @@ def _columns(graph: Graph) -> dict[str, int]:
 
     fixed = {"victims": 0, "collection": 1, "consolidators": 2}
     last = 3 + max((depth_of(i, set()) for i in sorted(onward)), default=-1) + 1
-    raw = {i: fixed.get(s, last if s == "endpoints" else None) for i, s in stages.items()}
-    raw.update({i: 3 + depth[i] for i in onward})
+    raw = {i: 3 + depth[i] if s == "onward" else fixed.get(s, last) for i, s in stages.items()}  # last: endpoints
     used = sorted(set(raw.values()))
     return {i: used.index(r) for i, r in raw.items()}
 
@@ -202,7 +202,7 @@ _TITLES = {"victims": "Victims", "collection": "Collection", "consolidators": "C
            "endpoints": "Exchanges and services"}
 
 
-def _column_titles(columns: dict[int, list[Node]], x_of: dict[int, float]) -> tuple[tuple[float, str], ...]:
+def _column_titles(columns: dict[int, list[Node]], x_of: Mapping[int, float]) -> tuple[tuple[float, str], ...]:
     titles = []
     step = 0
     for column in sorted(columns):

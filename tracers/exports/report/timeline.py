@@ -41,8 +41,8 @@ def read_timeline(con: duckdb.DuckDBPyConnection, run_id: str, deposits: list[De
     if not rows:
         return None
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for series, chain, asset, when, base in rows:
-        entry = sums[(chain, asset, series, _utc_day(when))]
+    for name, chain, asset, when, base in rows:
+        entry = sums[(chain, asset, name, _utc_day(when))]
         entry[0] += base
         entry[1] += 1
     series: dict[tuple[str, str], dict[str, dict[date, Day]]] = defaultdict(lambda: defaultdict(dict))
