@@ -31,15 +31,21 @@ def check_case_id(case_id: str) -> str:
 
 def check_title(title: str) -> str:
     """A case title a terminal and a report can print as is: printable characters only, at most 200."""
-    if len(title) > MAX_TITLE_CHARS:
-        raise CaseError(f"case title is {len(title):,} characters long: keep it to {MAX_TITLE_CHARS}")
-    bad = sorted({f"U+{ord(ch):04X}" for ch in title if not ch.isprintable()})
+    return check_plain_text("case title", title)
+
+
+def check_plain_text(what: str, text: str) -> str:
+    """Text a terminal, a CSV and a report can print as is (a title, an organisation's name):
+    printable characters only, at most 200."""
+    if len(text) > MAX_TITLE_CHARS:
+        raise CaseError(f"{what} is {len(text):,} characters long: keep it to {MAX_TITLE_CHARS}")
+    bad = sorted({f"U+{ord(ch):04X}" for ch in text if not ch.isprintable()})
     if bad:
         raise CaseError(
-            f"case title {title[:80]!r} holds control, invisible or unusual space characters "
+            f"{what} {text[:80]!r} holds control, invisible or unusual space characters "
             f"({', '.join(bad[:5])}): give it as one line of plain text"
         )
-    return title
+    return text
 
 
 def open_case(con: duckdb.DuckDBPyConnection, case_id: str, title: str | None = None) -> bool:

@@ -31,6 +31,16 @@ class TaintModel(str, Enum):
     poison = "poison"  # all of it, once any victim money arrived
 
 
+class Tlp(str, Enum):
+    """Traffic Light Protocol 2.0 markings (FIRST): who may see what a partner shared, or what we share."""
+
+    clear = "clear"  # no limit on disclosure
+    green = "green"  # the community, not public channels
+    amber = "amber"  # the recipient's organisation and its clients, need to know
+    amber_strict = "amber+strict"  # the recipient's organisation only
+    red = "red"  # the named recipients only
+
+
 def iso_utc(moment: datetime | str | None) -> str:
     """`2026-01-05T03:04:05Z` (fractions of a second only when there are any); '' for None."""
     if moment is None:

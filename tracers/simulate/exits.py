@@ -29,7 +29,7 @@ from tracers.simulate.confounders import (
     SwapThenPeelParams,
 )
 from tracers.simulate.mules import MULE_PREFERENCE, OTHER_EXCHANGE_WEIGHT, Mule, hire_mule
-from tracers.simulate.peel import AT_REST, BRIDGE, DEPOSIT, Chain
+from tracers.simulate.peel import AT_REST, BRIDGE, DEPOSIT, PeelPlan
 from tracers.simulate.records import Cluster
 from tracers.simulate.scene import Scene
 
@@ -47,7 +47,7 @@ class Exits:
     scenes: dict[str, Scene] = field(default_factory=dict)
     clusters: list[Cluster] = field(default_factory=list)
 
-    def convert(self, block: int, chain: Chain, hop: int, act) -> bool:
+    def convert(self, block: int, chain: PeelPlan, hop: int, act) -> bool:
         """At a chain's swap hop: swap all its USDT for ether and have `act(block, chain, hop)` run
         again once the ether is there; False when this hop does not swap (or it is too late)."""
         if chain.convert_at != hop or chain.asset != Asset.USDT or self.pool is None:
@@ -70,7 +70,7 @@ class Exits:
             scene.schedule.at(block + scene.blocks(5, 300), self._unwrap, scene, chain, hop, act)
         return True
 
-    def mix(self, block: int, chain: Chain, hop: int, held: int) -> int:
+    def mix(self, block: int, chain: PeelPlan, hop: int, held: int) -> int:
         """At a chain's mixer hop: schedule its note deposits; returns the ether they take."""
         if chain.mix_at != hop or chain.asset != Asset.ETH or self.mixer is None:
             return 0
@@ -86,12 +86,12 @@ class Exits:
         self.scenes[BRIDGE_DEPOSIT].confounding.mark(BRIDGE_DEPOSIT, who)
         return bridges.deposit(self.scenes[BRIDGE_DEPOSIT], self.bridge, block, who, amount)
 
-    def _unwrap(self, block: int, scene: Scene, chain: Chain, hop: int, act) -> None:
+    def _unwrap(self, block: int, scene: Scene, chain: PeelPlan, hop: int, act) -> None:
         assert self.pool is not None and chain.swap is not None  # `convert` schedules it after its swap
         chain.swap.unwrap_ref = dex.unwrap(scene, block, self.pool, chain.hops[hop], chain.swap.out)
         scene.schedule.at(block + scene.blocks(1, 30), act, chain, hop)
 
-    def _retarget(self, scene: Scene, chain: Chain, hop: int) -> None:
+    def _retarget(self, scene: Scene, chain: PeelPlan, hop: int) -> None:
         """From the swap hop on, slices (and the hand-off, unless the chain ends at rest) go to fresh
         mules' deposit addresses, which take ether only."""
         cluster = self.clusters[chain.cluster]
@@ -128,7 +128,7 @@ def open_exits(scene: Scene, clusters: list[Cluster]) -> Exits | None:
     return exits
 
 
-def plan_exits(exits: Exits | None, chains: list[Chain]) -> None:
+def plan_exits(exits: Exits | None, chains: list[PeelPlan]) -> None:
     """Pick the chain and hop of each way out (after the chains' targets are set)."""
     if exits is None:
         return
@@ -156,7 +156,7 @@ def plan_exits(exits: Exits | None, chains: list[Chain]) -> None:
         used.add(id(chain))
 
 
-def _pick(rng: np.random.Generator, chains: list[Chain], used: set[int], fits) -> Chain:
+def _pick(rng: np.random.Generator, chains: list[PeelPlan], used: set[int], fits) -> PeelPlan:
     """A chain not yet used that fits, else one that fits, else any."""
     for pool in ([c for c in chains if id(c) not in used and fits(c)], [c for c in chains if fits(c)], chains):
         if pool:
@@ -164,7 +164,7 @@ def _pick(rng: np.random.Generator, chains: list[Chain], used: set[int], fits) -
     raise ValueError("no chain to pick from")
 
 
-def _first_free(exits: Exits, chain: Chain) -> int:
+def _first_free(exits: Exits, chain: PeelPlan) -> int:
     """The first hop from which the chain may hold ether: after its bridge slice and after any
     slice into its cluster's first mule (who takes USDT only)."""
     first_mule = exits.clusters[chain.cluster].mules[0].deposit

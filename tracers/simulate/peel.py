@@ -49,7 +49,7 @@ class Peel:
 
 
 @dataclass
-class Chain:
+class PeelPlan:
     """A planned peel chain and, once run, what it moved."""
 
     cluster: int
@@ -66,7 +66,7 @@ class Chain:
     amount: int = 0
     peels: list[Peel] = field(default_factory=list)
     end: Peel | None = None
-    branches: list[Chain] = field(default_factory=list)
+    branches: list[PeelPlan] = field(default_factory=list)
     is_branch: bool = False
     asset: Asset = Asset.USDT  # what the chain carries now: USDT, or ether after a swap
     carried: int = 0  # the ether the current hop holds from the chain (not its gas)
@@ -76,12 +76,12 @@ class Chain:
     bridge_at: int | None = None  # the hop whose slice goes into the bridge
     swap: Swap | None = None
 
-    def family(self) -> list[Chain]:
+    def family(self) -> list[PeelPlan]:
         """This chain and every branch that split off it, depth first."""
         return [self, *(member for branch in self.branches for member in branch.family())]
 
 
-def plan_chain(scene: Scene, cluster: int, source: int, feeder: int, launch: int, mules: list[Mule]) -> Chain:
+def plan_chain(scene: Scene, cluster: int, source: int, feeder: int, launch: int, mules: list[Mule]) -> PeelPlan:
     """Draw a chain's length and where its slices go (the targets are set by `assign_targets`)."""
     low, high = scene.config.peel_hops
     hops = [int(a) for a in scene.book.new(scene.rng, int(scene.rng.integers(low, high + 1)))]
@@ -90,10 +90,10 @@ def plan_chain(scene: Scene, cluster: int, source: int, feeder: int, launch: int
     end_choices = [DEPOSIT, AT_REST] + ([OTC_DESK] if otc else [])
     end_weights = [0.45, 0.25] + ([0.3] if otc else [])
     end = end_choices[int(scene.rng.choice(len(end_choices), p=[w / sum(end_weights) for w in end_weights]))]
-    return Chain(cluster, source, feeder, launch, hops, kinds, end, mules)
+    return PeelPlan(cluster, source, feeder, launch, hops, kinds, end, mules)
 
 
-def ensure_variety(scene: Scene, chains: list[Chain]) -> None:
+def ensure_variety(scene: Scene, chains: list[PeelPlan]) -> None:
     """Make every world hold the cases a tracer must handle: in each cluster a slice into a mule's
     deposit; a merchant slice or two; a chain that ends at the OTC desk and, when there are two
     chains or more, one that ends at rest."""
@@ -120,13 +120,13 @@ def ensure_variety(scene: Scene, chains: list[Chain]) -> None:
         chains[candidates[int(scene.rng.integers(len(candidates)))]].end_kind = AT_REST
 
 
-def assign_targets(scene: Scene, chain: Chain) -> None:
+def assign_targets(scene: Scene, chain: PeelPlan) -> None:
     """Pick the concrete receiver of every slice and of the final hand-off."""
     chain.peel_to = [_target(scene, kind, chain.mules) for kind in chain.peel_kinds]
     chain.end_to = None if chain.end_kind == AT_REST else _target(scene, chain.end_kind, chain.mules)
 
 
-def use_mule(chains: list[Chain], mule: Mule) -> None:
+def use_mule(chains: list[PeelPlan], mule: Mule) -> None:
     """Route a cluster's first deposit slice to `mule` unless the mule already takes one."""
     if any(mule.deposit in [*chain.peel_to, chain.end_to] for chain in chains):
         return
@@ -161,11 +161,11 @@ class ChainRunner:
         self.split_shown = False
         self.last_block = scene.timeline.n_blocks - HOUR  # nothing is scheduled after this
 
-    def start(self, chain: Chain) -> None:
+    def start(self, chain: PeelPlan) -> None:
         """Schedule the chain's launch."""
         self.scene.schedule.at(chain.launch, self._launch, chain)
 
-    def _launch(self, block: int, chain: Chain) -> None:
+    def _launch(self, block: int, chain: PeelPlan) -> None:
         amount = self.scene.ledger.spendable(chain.source, Asset.USDT, block)
         if amount == 0:
             return
@@ -173,7 +173,7 @@ class ChainRunner:
         chain.launch_ref = self.scene.ledger.move(block, Asset.USDT, chain.source, chain.hops[0], amount)
         self._arrive(block, chain, 0)
 
-    def _arrive(self, block: int, chain: Chain, hop: int) -> None:
+    def _arrive(self, block: int, chain: PeelPlan, hop: int) -> None:
         gas_block = block + self.scene.blocks(1, 30)
         if gas_block < self.last_block:
             if chain.asset == Asset.USDT:
@@ -199,7 +199,7 @@ class ChainRunner:
         top = int(params["max_delay_days"]) * DAY
         return int(math.exp(noisy.share(math.log(5), math.log(top))))
 
-    def _act(self, block: int, chain: Chain, hop: int) -> None:
+    def _act(self, block: int, chain: PeelPlan, hop: int) -> None:
         ledger, exits = self.scene.ledger, self.exits
         address = chain.hops[hop]
         if exits is not None and exits.convert(block, chain, hop, self._act):
@@ -237,7 +237,7 @@ class ChainRunner:
             high = min(high, 0.65)
         return noisy.portion(held, 1 - high, 1 - low)
 
-    def _branch(self, block: int, chain: Chain, hop: int, forward: int) -> int:
+    def _branch(self, block: int, chain: PeelPlan, hop: int, forward: int) -> int:
         """With noisy_peels, sometimes split part of the forward into a branch chain of its own
         (branches and first hops do not split; the world's first chance always does); returns what
         the branch took."""
@@ -259,7 +259,7 @@ class ChainRunner:
         self._arrive(block, branch, 0)
         return amount
 
-    def _peel(self, block: int, chain: Chain, hop: int, amount: int, asset: Asset) -> None:
+    def _peel(self, block: int, chain: PeelPlan, hop: int, amount: int, asset: Asset) -> None:
         src, dst, kind = chain.hops[hop], chain.peel_to[hop], chain.peel_kinds[hop]
         if kind == BRIDGE and self.exits is not None:
             ref = self.exits.bridge_deposit(block, src, amount)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from tracers.simulate.chain import USDT_UNIT, Asset
 from tracers.simulate.mules import Mule
-from tracers.simulate.peel import Chain
+from tracers.simulate.peel import PeelPlan
 
 CENT = USDT_UNIT // 100
 
@@ -73,7 +73,7 @@ class Cluster:
     collections: list[int] = field(default_factory=list)
     first_inflow: dict[int, int] = field(default_factory=dict)
     sweeps: list[Sweep] = field(default_factory=list)
-    chains: list[Chain] = field(default_factory=list)
+    chains: list[PeelPlan] = field(default_factory=list)
     rental_funded: list[int] = field(default_factory=list)
     victim_count: int = 0
     ether_mules: list[Mule] = field(default_factory=list)  # fresh mules a chain peels ether into

@@ -38,7 +38,7 @@ from tracers.simulate.extra_victims import ExtraVictims
 from tracers.simulate.ledger import Ledger, Schedule
 from tracers.simulate.mules import Mule, hire_mule
 from tracers.simulate.outsiders import OtherScamAddress, mix_mule_deposits, poison_tiny, share_broker
-from tracers.simulate.peel import Chain, ChainRunner, assign_targets, ensure_variety, plan_chain, use_mule
+from tracers.simulate.peel import ChainRunner, PeelPlan, assign_targets, ensure_variety, plan_chain, use_mule
 from tracers.simulate.poisoning import Poisoner, Poisoning
 from tracers.simulate.records import Cluster, Payment, Profit, Sweep, Victim, cents
 from tracers.simulate.scene import Scene
@@ -350,7 +350,7 @@ class _ScamBuilder:
             block = cluster.first_inflow[collection] - scene.blocks(HOUR, 10 * HOUR)
             scene.gas(block, scene.cast.rental, collection, 0.001, 0.004)
 
-    def _plan_chains(self, cluster: Cluster) -> list[Chain]:
+    def _plan_chains(self, cluster: Cluster) -> list[PeelPlan]:
         scene = self.scene
         low, high = scene.config.peel_chains
         chains = []

@@ -32,7 +32,7 @@ from tracers.simulate.chain import Asset, Timeline
 from tracers.simulate.config import SimulationConfig
 from tracers.simulate.confounders import MULE_MIXING
 from tracers.simulate.exits import Exits
-from tracers.simulate.peel import DEPOSIT, Chain, Peel
+from tracers.simulate.peel import DEPOSIT, Peel, PeelPlan
 from tracers.simulate.poisoning import Poisoning
 from tracers.simulate.records import Cluster, made
 from tracers.simulate.reports import Report
@@ -221,7 +221,7 @@ def _peel(book: AddressBook, lookup: _Refs, peel: Peel) -> dict[str, object]:
     return row
 
 
-def _chain(book: AddressBook, lookup: _Refs, chain: Chain) -> dict[str, object]:
+def _chain(book: AddressBook, lookup: _Refs, chain: PeelPlan) -> dict[str, object]:
     return {
         "source": book.hex(chain.source),
         "launch": {"amount": chain.amount, **lookup.tx(made(chain.launch_ref))},

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracers.tags.confidence import CONFIDENCE_LEVELS
-from tracers.tags.model import Tag, TagFile
+from tracers.tags.model import Provenance, Tag, TagFile
 from tracers.tags.read import read_tag_file
 from tracers.tags.store import FileResult, ImportResult, import_tag_files, write_tag_file
 from tracers.tags.taxonomy import KNOWN_CATEGORIES
@@ -37,6 +37,7 @@ __all__ = [
     "ImportResult",
     "KNOWN_CATEGORIES",
     "Tag",
+    "Provenance",
     "TagFile",
     "builtin_tag_files",
     "import_tag_files",

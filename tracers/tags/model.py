@@ -36,3 +36,14 @@ class TagFile:
     # tags kept after a correction the file's reader should know of: an address kept on another
     # chain, a category spelling read as its taxonomy id, a category outside the taxonomy
     warnings: tuple[str, ...] = ()
+    creator: str | None = None  # the TagPack header's creator (who issued the file)
+    issued: str | None = None  # the TagPack header's lastmod (the file's own date), as written
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a tag file came from, as the analyst states it at import: a partner organisation
+    (None: the unit's own or public tags) and the TLP marking it was shared under."""
+
+    source_org: str | None = None
+    tlp: str | None = None  # a tracers.domain.Tlp value

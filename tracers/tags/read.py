@@ -9,7 +9,7 @@ from pathlib import Path
 from tracers.errors import TagFileError
 from tracers.tags.model import TagFile
 from tracers.tags.tagcsv import parse_tag_csv
-from tracers.tags.tagpack import parse_tagpack
+from tracers.tags.tagpack import header_about, parse_tagpack
 from tracers.tags.taxonomy import read_categories
 
 _PARSERS = {".yaml": parse_tagpack, ".yml": parse_tagpack, ".csv": parse_tag_csv}
@@ -49,8 +49,10 @@ def read_tag_file(path: str | Path) -> TagFile:
     if problems:
         raise TagFileError(problems)
     tags, notes = read_categories(tags, name)
+    about = header_about(text) if parse is parse_tagpack else {}
     return TagFile(
-        path, name, hashlib.sha256(data).hexdigest(), tuple(tags), (*warnings, *notes)
+        path, name, hashlib.sha256(data).hexdigest(), tuple(tags), (*warnings, *notes),
+        creator=about.get("creator"), issued=about.get("lastmod"),
     )
 
 

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from tracers.errors import TagFileError
 from tracers.store import transaction
-from tracers.tags.model import TagFile
+from tracers.store.queries import execute, rows
+from tracers.tags.model import Provenance, TagFile
 from tracers.tags.read import read_tag_file
 
 _COLUMNS = {
@@ -55,6 +56,8 @@ class FileResult:
     same_as: str | None = None  # the earlier import with this very content: nothing was written
     replaced: tuple[str, ...] = ()  # earlier imports of this name whose tags were removed
     beside: tuple[str, ...] = ()  # earlier imports of this name whose tags stay beside these
+    provenance: Provenance = field(default_factory=Provenance)  # partner organisation and TLP, as recorded
+    remarked: bool = False  # content stored already; its partner or marking was corrected
 
     @property
     def ok(self) -> bool:
@@ -70,10 +73,13 @@ class FileResult:
         """One line for people: what became of the file (a failed file: its error)."""
         if self.error is not None:
             return str(self.error)
+        marking = _marking(self.provenance)
         if self.same_as:
             stored = _short(self.same_as)
+            if self.remarked:
+                return f"{self.path.name}: tags unchanged ({stored}); now recorded as {marking}"
             return f"{self.path.name}: unchanged, this content is imported already ({stored})"
-        done = f"{self.path.name}: {self.count:,} tags"
+        done = f"{self.path.name}: {self.count:,} tags" + (f" {marking}" if marking else "")
         return f"{done}, replacing {_listed(self.replaced)}" if self.replaced else done
 
     @property
@@ -110,6 +116,7 @@ def import_tag_files(
     paths: Iterable[str | Path],
     progress: Callable[[FileResult], None] | None = None,
     replace: bool = False,
+    provenance: Provenance | None = None,
 ) -> ImportResult:
     """Validate and store each file in turn; `progress` is called with each file's result.
 
@@ -117,6 +124,9 @@ def import_tag_files(
     the next. With `replace`, each file's tags replace those of earlier files of the same name, so
     two files of one name in the same import are refused (the second would replace the first).
     Call it outside an open transaction: each file opens its own. Store errors (duckdb) propagate.
+    `provenance` (the partner organisation and TLP marking the analyst states) is recorded for
+    every file, with its path, issuer and date (tag_sources); importing stored content again with
+    another provenance corrects the record and changes no tag.
     """
     results: list[FileResult] = []
     seen: dict[str, Path] = {}
@@ -133,19 +143,19 @@ def import_tag_files(
             result = FileResult(path, path.name, error=error)
         else:
             seen.setdefault(path.name, path)
-            result = _import_one(con, path, replace)
+            result = _import_one(con, path, replace, provenance or Provenance())
         results.append(result)
         if progress is not None:
             progress(result)
     return ImportResult(tuple(results))
 
 
-def _import_one(con: duckdb.DuckDBPyConnection, path: Path, replace: bool) -> FileResult:
+def _import_one(con: duckdb.DuckDBPyConnection, path: Path, replace: bool, provenance: Provenance) -> FileResult:
     try:
         tag_file = read_tag_file(path)
     except TagFileError as exc:
         return FileResult(path, path.name, error=exc)
-    return write_tag_file(con, tag_file, replace=replace)
+    return write_tag_file(con, tag_file, replace=replace, provenance=provenance)
 
 
 def _short(one_import: str) -> str:
@@ -171,12 +181,14 @@ def write_tag_file(
     tag_file: TagFile,
     imported_at: datetime | None = None,
     replace: bool = False,
+    provenance: Provenance | None = None,
 ) -> FileResult:
     """Store the file's tags and record the import, in one transaction; say what was done.
 
     Nothing is written when a file with the same content is stored already. With `replace`, the
     tags and import records of earlier files with the same name and other content go first.
     """
+    provenance = provenance or Provenance()
     with transaction(con):
         same = con.execute(
             "SELECT DISTINCT tagpack FROM tags WHERE sha256 = ? ORDER BY 1", [tag_file.sha256]
@@ -191,6 +203,11 @@ def write_tag_file(
         earlier = tuple(import_id(tag_file.tagpack, sha) for sha in other_versions)
         if replace:
             _remove(con, tag_file.tagpack, other_versions)
+        recorded = None
+        if same:
+            found = rows(con, "tags/tag_source", {"tagpack": same[0][0], "sha256": tag_file.sha256})
+            recorded = Provenance(*found[0]) if found else Provenance()
+        remarked = recorded is not None and provenance != Provenance() and provenance != recorded
         result = FileResult(
             tag_file.path,
             tag_file.tagpack,
@@ -199,10 +216,31 @@ def write_tag_file(
             same_as=import_id(same[0][0], tag_file.sha256) if same else None,
             replaced=earlier if replace else (),
             beside=() if replace else earlier,
+            provenance=provenance if recorded is None or remarked else recorded,
+            remarked=remarked,
         )
         if not same:
             _insert(con, tag_file, imported_at, result.replaced)
+        if not same or remarked:
+            _save_source(con, tag_file, same[0][0] if same else tag_file.tagpack, provenance, imported_at)
     return result
+
+
+def _save_source(con: duckdb.DuckDBPyConnection, tag_file: TagFile, tagpack: str, provenance: Provenance,
+                 imported_at: datetime | None) -> None:
+    """Where the file came from (tag_sources): path, issuer, date, partner, marking."""
+    execute(con, "tags/save_tag_source", {
+        "tagpack": tagpack, "sha256": tag_file.sha256, "path": str(tag_file.path.resolve()),
+        "issuer": provenance.source_org or tag_file.creator, "issued": tag_file.issued,
+        "source_org": provenance.source_org, "tlp": provenance.tlp, "imported_at": imported_at or datetime.now(UTC),
+    })
+
+
+def _marking(provenance: Provenance) -> str:
+    """'from partner X, TLP:AMBER' (or part of it); '' for the unit's own unmarked tags."""
+    parts = ([f"from partner {provenance.source_org}"] if provenance.source_org else []) + (
+        [f"TLP:{provenance.tlp.upper()}"] if provenance.tlp else [])
+    return ", ".join(parts)
 
 
 def _remove(con: duckdb.DuckDBPyConnection, tagpack: str, versions: list[str]) -> None:
@@ -214,6 +252,7 @@ def _remove(con: duckdb.DuckDBPyConnection, tagpack: str, versions: list[str]) -
         "DELETE FROM imports WHERE kind = 'tags' AND list_contains(?, import_id)",
         [[import_id(tagpack, sha) for sha in versions]],
     )
+    con.execute("DELETE FROM tag_sources WHERE tagpack = ? AND list_contains(?, sha256)", [tagpack, versions])
 
 
 def _insert(

@@ -12,6 +12,7 @@ is a key given twice in one mapping (YAML would silently keep the last).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import yaml
@@ -215,3 +216,17 @@ def _load(text: str) -> tuple[object, list[int]]:
             if key.value == "tags" and isinstance(value, yaml.SequenceNode):
                 lines = [item.start_mark.line + 1 for item in value.value]
     return document, lines
+
+
+_HEADER_FIELD = re.compile(r"^(creator|lastmod):[ \t]*(.*?)[ \t]*$", re.M)
+
+
+def header_about(text: str) -> dict[str, str]:
+    """The TagPack's own `creator` and `lastmod` (top-level header lines), quotes removed: who
+    issued the file and when, for its provenance. Absent fields are absent."""
+    found: dict[str, str] = {}
+    for name, value in _HEADER_FIELD.findall(text):
+        value = value.strip().strip("'\"").strip()
+        if value and name not in found:
+            found[name] = value[:200]
+    return found
