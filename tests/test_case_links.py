@@ -219,3 +219,82 @@ def test_export_subpoena_linked_and_cases_make_the_same_combined_request(two_gro
         result, output = cli(two_groups_db, "export", "subpoena", *args, "--out", tmp_path / "bad")
         assert result.exit_code == 2, (args, output)
     assert not (tmp_path / "bad").exists()
+
+
+PARTNER_PACK = """title: Shared by a partner FIU
+creator: FIU Nigeria
+lastmod: 2026-03-01
+currency: ETH
+is_public: false
+tags:
+  - address: {address}
+    label: consolidator of the Lagos group
+    category: perpetrator
+    abuse: scam
+"""
+
+
+def test_a_partner_tagpack_flags_an_address_the_trace_reaches(two_groups, tmp_path):
+    from tracers.tags import Provenance
+
+    con = two_groups
+    pack = tmp_path / "partner.yaml"
+    pack.write_text(PARTNER_PACK.format(address=CONSOLIDATOR["B"]))
+    result = import_tag_files(con, [pack], provenance=Provenance("FIU Nigeria", "amber"))
+    assert result.ok and "from partner FIU Nigeria, TLP:AMBER" in result.files[0].summary
+    run_a = trace_case(con, CASE_A)
+    run_b = trace_case(con, CASE_B)
+    matches = lambda run: con.execute(  # noqa: E731
+        "SELECT address, rule, params, tx_hashes, detail FROM findings WHERE run_id = ? AND kind = 'partner_match'",
+        [run.run_id]).fetchall()
+    assert matches(run_a) == []  # group A never touches the flagged consolidator
+    ((address, rule, params, txs, detail),) = matches(run_b)
+    assert address == CONSOLIDATOR["B"] and rule == "partner_tag"
+    assert json.loads(params)["source_org"] == "FIU Nigeria" and json.loads(params)["tlp"] == "amber"
+    assert "flagged by partner FIU Nigeria, TLP:AMBER" in detail and "perpetrator" in detail
+    assert len(txs) == 5  # three sweeps in, two cash-outs
+    role = con.execute("SELECT role FROM trace_addresses WHERE run_id = ? AND address = ?",
+                       [run_b.run_id, CONSOLIDATOR["B"]]).fetchall()
+    assert role == [("perpetrator",)]  # the money decided it; the partner's word is evidence beside it
+    source = con.execute("SELECT issuer, issued, source_org, tlp FROM tag_sources WHERE tagpack = 'partner.yaml'")
+    assert source.fetchall() == [("FIU Nigeria", "2026-03-01", "FIU Nigeria", "amber")]
+
+
+def test_reimporting_a_partner_pack_changes_nothing_and_a_new_marking_is_recorded(two_groups, tmp_path):
+    from tracers.tags import Provenance
+
+    con = two_groups
+    pack = tmp_path / "partner.yaml"
+    pack.write_text(PARTNER_PACK.format(address=CONSOLIDATOR["B"]))
+    import_tag_files(con, [pack], provenance=Provenance("FIU Nigeria", "amber"))
+    before = con.execute("SELECT * FROM tags ORDER BY ALL").fetchall()
+    again = import_tag_files(con, [pack], provenance=Provenance("FIU Nigeria", "amber")).files[0]
+    assert again.same_as and not again.remarked and again.written == 0
+    plain = import_tag_files(con, [pack]).files[0]  # no marking stated: the record stands
+    assert not plain.remarked and plain.provenance == Provenance("FIU Nigeria", "amber")
+    stricter = import_tag_files(con, [pack], provenance=Provenance("FIU Nigeria", "red")).files[0]
+    assert stricter.remarked and "now recorded as from partner FIU Nigeria, TLP:RED" in stricter.summary
+    assert con.execute("SELECT * FROM tags ORDER BY ALL").fetchall() == before
+    assert con.execute("SELECT tlp FROM tag_sources WHERE tagpack = 'partner.yaml'").fetchall() == [("red",)]
+
+
+def test_the_findings_and_the_report_show_the_partner_match(two_groups, tmp_path):
+    from tracers.exports import render_summary
+    from tracers.exports.report import render_report
+    from tracers.findings import findings_summary
+    from tracers.tags import Provenance
+
+    con = two_groups
+    pack = tmp_path / "partner.yaml"
+    pack.write_text(PARTNER_PACK.format(address=CONSOLIDATOR["B"]))
+    import_tag_files(con, [pack], provenance=Provenance("FIU Nigeria", "amber+strict"))
+    trace_case(con, CASE_B)
+    summary = findings_summary(con, CASE_B)
+    assert [(m.address, m.source_org, m.tlp) for m in summary.partner_matches] == [
+        (CONSOLIDATOR["B"], "FIU Nigeria", "amber+strict")]
+    assert summary.to_dict()["partner_matches"][0]["label"] == "consolidator of the Lagos group"
+    text = render_summary(summary)
+    assert "## Flagged by partners" in text and "AMBER+STRICT" in text
+    page = render_report(con, CASE_B)
+    assert f'data-address="{CONSOLIDATOR["B"]}" data-partner="FIU Nigeria"' in page
+    assert 'href="#partners"' in page

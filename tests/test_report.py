@@ -29,7 +29,7 @@ TRON = "https://tronscan.org/#/transaction/{tx}"
 CHROMIUM = "/usr/bin/chromium"
 INSTALL = "apt-get update && apt-get install -y chromium"
 SECTIONS = {"summary", "graph", "exchanges", "services", "at-rest", "timeline", "victims", "clusters",
-            "findings", "not-followed", "review", "parameters"}
+            "findings", "not-followed", "review", "partners", "parameters"}
 
 
 # ---------------------------------------------------------------- a small DOM from html.parser

@@ -36,6 +36,7 @@ def _sections(s: Summary) -> list[tuple[str, list[str]]]:
         ("Funds at rest", _at_rest(s)),
         ("Not followed", _not_followed(s)),
         ("For review: rules that disagreed", _review(s)),
+        ("Flagged by partners", _partners(s)),
     ]
 
 
@@ -117,6 +118,14 @@ def _review(s: Summary) -> list[str]:
         return ["No address had conflicting evidence."]
     return _table(["address", "finding", "what the rules said"],
                   [[r.address, r.finding_id, r.detail] for r in s.review], amounts=[])
+
+
+def _partners(s: Summary) -> list[str]:
+    if not s.partner_matches:
+        return ["No address this trace reached is flagged by a partner's tags."]
+    return _table(["address", "partner", "TLP", "their label", "finding"],
+                  [[m.address, m.source_org, (m.tlp or "").upper(), m.label, m.finding_id]
+                   for m in s.partner_matches], amounts=[])
 
 
 def _rows(fixed: list[str], *columns: tuple[Amount, ...]) -> list[list[str]]:

@@ -11,7 +11,7 @@ monitoring and case links read. Every query is a named file in sql/queries/; not
 - `victim_money_moves` / `victim_payments`: the money-flow graph's edges and the victims' payments;
 - `case_links` / `linked_cases`: addresses that carry a role in more than one case;
 - `findings_summary` / `Summary`: victims, clusters, peel chains, exchanges, services, at rest,
-  not followed and review items, section by section.
+  not followed, review items and partner matches, section by section.
 """
 
 from tracers.findings.addresses import RunAddress, finding_rules, run_addresses
@@ -29,6 +29,7 @@ from tracers.findings.summary import (
     Cluster,
     ExchangeReached,
     NotFollowed,
+    PartnerMatch,
     ReviewItem,
     ServiceReached,
     Summary,
@@ -54,6 +55,7 @@ __all__ = [
     "MissingDecimalsError",
     "Move",
     "NotFollowed",
+    "PartnerMatch",
     "Payment",
     "Peel",
     "PeelChain",

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -129,6 +130,26 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class PartnerMatch:
+    """An address the run reached that a partner organisation flagged (a partner_match finding)."""
+
+    finding_id: str
+    chain: str
+    address: str
+    source_org: str
+    tlp: str | None
+    label: str
+    category: str | None
+    detail: str
+    tx_hashes: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"finding_id": self.finding_id, "chain": self.chain, "address": self.address,
+                "source_org": self.source_org, "tlp": self.tlp, "label": self.label, "category": self.category,
+                "detail": self.detail, "tx_hashes": list(self.tx_hashes)}
+
+
+@dataclass(frozen=True)
 class Summary:
     case_id: str
     title: str | None
@@ -141,6 +162,7 @@ class Summary:
     at_rest: tuple[AtRest, ...]
     not_followed: tuple[NotFollowed, ...]
     review: tuple[ReviewItem, ...] = ()
+    partner_matches: tuple[PartnerMatch, ...] = ()
 
     def victims_by_subrole(self) -> dict[str, tuple[int, tuple[Amount, ...]]]:
         """subrole -> (victims, what they paid into the scam per asset)."""
@@ -174,6 +196,7 @@ class Summary:
             "at_rest": {"total": _amounts(self.at_rest_total()), "addresses": [r.to_dict() for r in self.at_rest]},
             "not_followed": [n.to_dict() for n in self.not_followed],
             "review": [r.to_dict() for r in self.review],
+            "partner_matches": [m.to_dict() for m in self.partner_matches],
         }
 
 
@@ -202,7 +225,17 @@ def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
         at_rest=_at_rest(con, params, book),
         not_followed=_not_followed(con, params, book),
         review=tuple(ReviewItem(*row) for row in rows(con, "queries/review_items", params)),
+        partner_matches=_partner_matches(con, params),
     )
+
+
+def _partner_matches(con, params) -> tuple[PartnerMatch, ...]:
+    found = []
+    for finding_id, chain, address, text, tx_hashes, detail in rows(con, "queries/partner_matches", params):
+        tag = json.loads(text)
+        found.append(PartnerMatch(finding_id, chain, address, tag.get("source_org") or "", tag.get("tlp"),
+                                  tag.get("label") or "", tag.get("category"), detail, tuple(tx_hashes or ())))
+    return tuple(found)
 
 
 def _clusters(con, params) -> tuple[Cluster, ...]:

@@ -24,6 +24,7 @@ from tracers.store import transaction
 from tracers.store.bulk import insert_rows
 from tracers.trace.engine import seeds_of_case, trace_chain
 from tracers.trace.params import Taint, TraceParams, parse_duration
+from tracers.trace.partners import partner_findings
 from tracers.trace.record import build_rows
 
 __all__ = ["Taint", "TraceParams", "TraceRun", "add_address_seed", "parse_duration", "trace_case"]
@@ -93,6 +94,8 @@ def trace_case(
             insert_rows(con, "trace_flows", _FLOW_COLUMNS, rows.flows,
                         {"amount": "BIGNUM", "traced_amount": "BIGNUM"})
             insert_rows(con, "findings", _FINDING_COLUMNS, rows.findings, {"amount": "BIGNUM"})
+        partners = partner_findings(con, run_id)  # over the addresses and flows just written
+        insert_rows(con, "findings", _FINDING_COLUMNS, partners, {"amount": "BIGNUM"})
     return TraceRun(run_id, case_id, params, summary)
 
 

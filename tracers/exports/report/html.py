@@ -30,7 +30,7 @@ from tracers.findings import AssetBook, Summary, deposit_flows, findings_summary
 DEFAULT_EXPLORER = "https://etherscan.io/tx/{tx}"
 NAV = (("summary", "Summary"), ("graph", "Money flow"), ("exchanges", "Exchanges"), ("services", "Services"),
        ("at-rest", "At rest"), ("timeline", "Timeline"), ("victims", "Victims"), ("clusters", "Clusters"),
-       ("findings", "Findings"), ("not-followed", "Not followed"), ("review", "For review"),
+       ("findings", "Findings"), ("not-followed", "Not followed"), ("review", "For review"), ("partners", "Partners"),
        ("parameters", "Parameters"))
 
 
@@ -70,6 +70,7 @@ def render_report(con: duckdb.DuckDBPyConnection, case_id: str, explorer_url: st
         findings_section(read_findings(con, run_id), book, explorer_url),
         sections.not_followed(summary),
         sections.review(summary),
+        sections.partners(summary),
         sections.parameters(summary),
     ])
     return _page(summary, body)

@@ -210,6 +210,20 @@ def review(s: Summary) -> str:
                    "are listed so an analyst can check them.")
 
 
+def partners(s: Summary) -> str:
+    rows = [(attrs(data_address=m.address, data_partner=m.source_org),
+             [esc(m.address), esc(m.source_org), esc((m.tlp or "").upper()), esc(m.label), esc(m.finding_id),
+              esc(m.detail)])
+            for m in s.partner_matches]
+    body = table(["address", "partner", "TLP", "their label", "finding", "what it says"], rows)
+    if not rows:
+        body = '<p class="none">No address this trace reached is flagged by a partner\'s tags.</p>'
+    return section("partners", "Flagged by partners", body,
+                   "Addresses this trace reached that a partner organisation's tags flag (tags imported with "
+                   "--source-org). The money decided each address's role; the partner's word stands beside it, "
+                   "under the partner's TLP marking: share it no further than the marking allows.")
+
+
 def parameters(s: Summary) -> str:
     rows = [(attrs(data_param=k), [code(k), code(json.dumps(v, sort_keys=True))])
             for k, v in sorted(s.run.params.items())]
