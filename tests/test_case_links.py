@@ -298,3 +298,33 @@ def test_the_findings_and_the_report_show_the_partner_match(two_groups, tmp_path
     page = render_report(con, CASE_B)
     assert f'data-address="{CONSOLIDATOR["B"]}" data-partner="FIU Nigeria"' in page
     assert 'href="#partners"' in page
+
+
+def test_a_monitor_on_a_case_alerts_once_when_another_case_or_a_partner_touches_its_cluster(two_groups, tmp_path):
+    from tracers.monitor.pass_ import run_pass
+    from tracers.tags import Provenance
+
+    con = two_groups
+    baseline = run_pass(con, CASE_A)
+    assert baseline.is_baseline and baseline.new_alerts == []
+    assert run_pass(con, CASE_A).new_alerts == []  # nothing new: nothing said
+
+    trace_case(con, CASE_B)  # another unit files and traces its case
+    pack = tmp_path / "partner.yaml"
+    pack.write_text(PARTNER_PACK.format(address=CONSOLIDATOR["A"]))  # and a partner flags A's consolidator
+    assert import_tag_files(con, [pack], provenance=Provenance("Interpol IFCACC", "green")).ok
+
+    alerts = run_pass(con, CASE_A).new_alerts
+    assert sorted((a["kind"], a["address"]) for a in alerts) == [
+        ("case_link", BROKER_DEPOSIT), ("partner_flag", CONSOLIDATOR["A"])]
+    link = next(a for a in alerts if a["kind"] == "case_link")
+    assert f"case {CASE_B} now shares {BROKER_DEPOSIT}" in link["detail"]
+    assert f"{usdt(25_000)} base units of {USDT}" in link["detail"]  # B's own amount, never summed with A's
+    evidence = json.loads(link["evidence"])
+    assert evidence["other_case"] == CASE_B and evidence["other_findings"] and evidence["findings"]
+    flag = next(a for a in alerts if a["kind"] == "partner_flag")
+    assert "Interpol IFCACC, TLP:GREEN" in flag["detail"] and json.loads(flag["evidence"])["tx_hashes"]
+
+    assert run_pass(con, CASE_A).new_alerts == []  # each alerts once
+    trace_case(con, CASE_B)  # B traced again: the same link, no new alert
+    assert run_pass(con, CASE_A).new_alerts == []

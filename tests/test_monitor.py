@@ -90,7 +90,7 @@ def test_a_case_is_due_when_its_own_schedule_has_come_round(con):
     add_monitor(con, "DUE-1", cron="0 6 * * *")
     assert watched_cases(con, only_due=True) == {"DUE-1": []}  # never passed: due
     con.execute("INSERT INTO monitor_passes VALUES ('DUE-1:pass:1', 'DUE-1', NULL, 'r', '{}', "
-                "TIMESTAMPTZ '2026-03-01 06:30:00+00', TIMESTAMPTZ '2026-03-01 06:31:00+00', 0)")
+                "TIMESTAMPTZ '2026-03-01 06:30:00+00', TIMESTAMPTZ '2026-03-01 06:31:00+00', 0, NULL)")
     assert watched_cases(con, only_due=True, now=datetime(2026, 3, 1, 20, 0, tzinfo=UTC)) == {}
     assert watched_cases(con, only_due=True, now=datetime(2026, 3, 2, 6, 0, tzinfo=UTC)) == {"DUE-1": []}
     assert watched_cases(con) == {"DUE-1": []}
