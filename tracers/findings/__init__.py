@@ -35,6 +35,7 @@ from tracers.findings.summary import (
     Summary,
     Victim,
     findings_summary,
+    partner_matches,
 )
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "link_rows",
     "linked_cases",
     "params_json",
+    "partner_matches",
     "peel_chains",
     "read_findings",
     "run_addresses",

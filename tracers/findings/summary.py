@@ -225,13 +225,16 @@ def findings_summary(con: duckdb.DuckDBPyConnection, case_id: str) -> Summary:
         at_rest=_at_rest(con, params, book),
         not_followed=_not_followed(con, params, book),
         review=tuple(ReviewItem(*row) for row in rows(con, "queries/review_items", params)),
-        partner_matches=_partner_matches(con, params),
+        partner_matches=partner_matches(con, run.run_id),
     )
 
 
-def _partner_matches(con, params) -> tuple[PartnerMatch, ...]:
+def partner_matches(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[PartnerMatch, ...]:
+    """The run's partner matches (partner_match findings), by chain and address."""
     found = []
-    for finding_id, chain, address, text, tx_hashes, detail in rows(con, "queries/partner_matches", params):
+    for finding_id, chain, address, text, tx_hashes, detail in rows(
+        con, "queries/partner_matches", {"run_id": run_id}
+    ):
         tag = json.loads(text)
         found.append(PartnerMatch(finding_id, chain, address, tag.get("source_org") or "", tag.get("tlp"),
                                   tag.get("label") or "", tag.get("category"), detail, tuple(tx_hashes or ())))
