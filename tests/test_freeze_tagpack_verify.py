@@ -250,7 +250,7 @@ def test_verify_reports_the_manifest_sha256_for_the_case_file(con, tmp_path):
 
 def test_tagpack_reads_back_with_the_roles_and_actors_of_the_trace(con, tmp_path):
     out = tmp_path / "case.yaml"
-    count = export_tagpack(con, CASE, out)
+    count = export_tagpack(con, CASE, out, include_victims=True)
     run_id = latest_run(con, CASE).run_id
     traced = {(c, a): (role, exchange) for c, a, role, exchange in con.execute(
         "SELECT chain, address, role, exchange FROM trace_addresses WHERE run_id = ? "
@@ -265,6 +265,7 @@ def test_tagpack_reads_back_with_the_roles_and_actors_of_the_trace(con, tmp_path
         assert tag.source == f"tracers:{CASE}:{run_id}" and tag.is_public is False
         context = json.loads(tag.context)
         assert (context["run_id"], context["role"]) == (run_id, role) and context["findings"]
+        assert context["tlp"] == "amber"  # the default marking
     assert {role for role, _ in traced.values()} == {"perpetrator", "deposit_wallet", "victim"}
 
     fresh = connect(tmp_path / "fresh.duckdb")
@@ -307,11 +308,46 @@ def test_confidence_maps_to_the_investigation_levels_at_or_below_the_score():
     assert all(CONFIDENCE_LEVELS[confidence_level(s)] <= s for s in range(5, 101))
 
 
-def test_victims_can_be_left_out_of_the_tagpack(con, tmp_path):
-    everyone = export_tagpack(con, CASE, tmp_path / "all.yaml")
-    without = export_tagpack(con, CASE, tmp_path / "no-victims.yaml", victims=False)
-    roles = set(roles_from_tags(read_tag_file(tmp_path / "no-victims.yaml").tags).values())
+def test_victims_are_left_out_of_the_tagpack_unless_asked_for(con, tmp_path):
+    without = export_tagpack(con, CASE, tmp_path / "default.yaml")
+    everyone = export_tagpack(con, CASE, tmp_path / "all.yaml", include_victims=True)
+    roles = set(roles_from_tags(read_tag_file(tmp_path / "default.yaml").tags).values())
     assert without < everyone and roles == {"perpetrator", "deposit_wallet"}
+    assert "victim" in set(roles_from_tags(read_tag_file(tmp_path / "all.yaml").tags).values())
+    assert "and victims" not in yaml.safe_load((tmp_path / "default.yaml").read_text())["description"]
+
+
+def test_the_tagpack_carries_the_tlp_chosen_in_its_head_and_every_tag(con, tmp_path):
+    out = tmp_path / "strict.yaml"
+    export_tagpack(con, CASE, out, tlp="amber+strict")
+    text = out.read_text()
+    assert text.startswith("# TLP:AMBER+STRICT: limited disclosure")
+    pack = yaml.safe_load(text)
+    assert pack["description"].endswith("Shared under TLP:AMBER+STRICT.")
+    assert {json.loads(tag["context"])["tlp"] for tag in pack["tags"]} == {"amber+strict"}
+    assert read_tag_file(out).tags  # still a TagPack tracers (and GraphSense) reads
+    with pytest.raises(TracersError, match=r"clear, green, amber, amber\+strict, red"):
+        export_tagpack(con, CASE, tmp_path / "bad.yaml", tlp="orange")
+    assert not (tmp_path / "bad.yaml").exists()
+
+
+def test_the_tagpack_command_takes_the_tlp_and_the_victims_choice(world, tmp_path):
+    from typer.testing import CliRunner
+
+    from tracers.cli import app
+
+    shutil.copy(world / "full.duckdb", tmp_path / "copy.duckdb")
+
+    def roles(*options: str) -> set[str]:
+        out = tmp_path / f"case{len(list(tmp_path.iterdir()))}.yaml"
+        result = CliRunner().invoke(app, ["--db", str(tmp_path / "copy.duckdb"), "export", "tagpack",
+                                          "--case", CASE, "--out", str(out), *options])
+        assert result.exit_code == 0, result.output
+        assert out.read_text().startswith(f"# TLP:{'RED' if '--tlp' in options else 'AMBER'}: ")
+        return set(roles_from_tags(read_tag_file(out).tags).values())
+
+    assert "victim" not in roles() and "victim" not in roles("--tlp", "red", "--no-victims")
+    assert "victim" in roles("--include-victims") and "victim" in roles("--victims")  # the old name
 
 
 def test_tagpack_needs_a_yaml_file_name(con, tmp_path):

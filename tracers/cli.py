@@ -22,7 +22,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from tracers import __version__, settings
-from tracers.domain import SourceKind, TaintModel
+from tracers.domain import SourceKind, TaintModel, Tlp
 from tracers.errors import TracersError
 from tracers.output import Format, render
 
@@ -59,7 +59,7 @@ case_app = _app("Open and list cases.")
 reports_app = _app("Import and list victim reports of a case.")
 export_app = _app(
     "Export a traced case: subpoena CSVs per exchange, freeze lists per issuer, the case's "
-    "addresses, a GraphSense TagPack."
+    "addresses, a GraphSense TagPack, a STIX 2.1 bundle."
 )
 monitor_app = _app("Watch known clusters and alert when they move.")
 alerts_app = _app("List and deliver monitoring alerts.")
@@ -715,23 +715,49 @@ def export_freeze_cmd(
     out.print(result.describe(), markup=False)
 
 
+TlpOpt = Annotated[Tlp, typer.Option(
+    "--tlp", help="The TLP 2.0 marking of what you share: how far the partners receiving it may pass it on.")]
+IncludeVictimsOpt = Annotated[bool, typer.Option(
+    "--include-victims/--no-victims", "--victims",
+    help="Include victims' addresses (personal data); left out by default. --victims is the old name.")]
+
+
 @export_app.command("tagpack")
 def export_tagpack_cmd(
     ctx: typer.Context,
     case: CaseOpt,
     out_file: Annotated[str, _out_file_opt("TagPack file to write (.yaml).")],
-    victims: Annotated[bool, typer.Option(
-        "--victims/--no-victims", help="Include victims' addresses (personal data).")] = True,
+    tlp: TlpOpt = Tlp.amber,
+    include_victims: IncludeVictimsOpt = False,
     force: ForceOpt = False,
 ) -> None:
-    """The case's perpetrators, deposit addresses and victims as a GraphSense TagPack."""
+    """The case's perpetrators and deposit addresses (victims if asked) as a GraphSense TagPack."""
     from tracers.exports import export_tagpack
     from tracers.exports import out_file as checked_out_file
 
     checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
     with store(ctx) as con:
-        count = export_tagpack(con, case, out_file, victims=victims, force=force)
+        count = export_tagpack(con, case, out_file, tlp=tlp.value, include_victims=include_victims, force=force)
     out.print(f"wrote {out_file}: {count} tags", markup=False)
+
+
+@export_app.command("stix")
+def export_stix_cmd(
+    ctx: typer.Context,
+    case: CaseOpt,
+    out_file: Annotated[str, _out_file_opt("STIX 2.1 bundle to write (JSON).")],
+    tlp: TlpOpt = Tlp.amber,
+    include_victims: IncludeVictimsOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """The case as a STIX 2.1 bundle for partner units: indicators with roles, exchanges, clusters; TLP-marked."""
+    from tracers.exports import export_stix
+    from tracers.exports import out_file as checked_out_file
+
+    checked_out_file(out_file, force=force)  # a bad --out stops here, before the store is opened
+    with store(ctx) as con:
+        result = export_stix(con, case, out_file, tlp=tlp.value, include_victims=include_victims, force=force)
+    out.print(result.describe(), markup=False)
 
 
 @app.command("verify")

@@ -26,8 +26,11 @@ of a trace. The exact score stays in the context (`tracers_confidence`).
 Header: title `tracers case <case>`, creator `tracers <version>`, description, `is_public: false`,
 `lastmod` (the run's finish date), the default `confidence` and the `source`
 (`tracers:<case>:<run_id>`). Each tag carries `currency` and `network` (ETH for ethereum, TRX for
-tron, ...) and a `context` JSON: case, run, role, subrole, cluster, score, finding ids and rules.
-The file depends only on the store: the same run gives the same bytes.
+tron, ...) and a `context` JSON: case, run, role, subrole, cluster, score, finding ids and rules,
+and `tlp`. The TLP 2.0 marking the analyst chose (default amber) opens the file as a comment and
+is in every tag's context (TagPack has no field for it). Victims' addresses are personal data:
+they are left out unless asked for. The file depends only on the store and those two choices: the
+same run gives the same bytes.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from tracers import __version__
 from tracers.chains import CHAINS
 from tracers.errors import TracersError
 from tracers.exports.files import out_file, write_whole
+from tracers.exports.tlp import DEFAULT_TLP, TLP_MEANING, tlp_label, tlp_level
 from tracers.findings import RunInfo, finding_rules, latest_run, run_addresses
 from tracers.tags.model import Tag
 
@@ -83,34 +87,36 @@ def roles_from_tags(tags: Iterable[Tag]) -> dict[tuple[str, str], str]:
 
 
 def export_tagpack(
-    con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path, victims: bool = True, *,
-    force: bool = False,
+    con: duckdb.DuckDBPyConnection, case_id: str, out: str | Path, *, tlp: str = DEFAULT_TLP,
+    include_victims: bool = False, force: bool = False,
 ) -> int:
     """Write the TagPack of the case's latest finished trace run; returns the tags written.
 
-    `victims=False` leaves victims' addresses out (personal data of people, for packs shared
-    beyond the unit). An existing file is replaced only with `force`."""
+    Victims' addresses (personal data) are in only with `include_victims`; `tlp` is the TLP 2.0
+    marking. An existing file is replaced only with `force`."""
+    level = tlp_level(tlp)
     if str(out).strip() and Path(out).suffix.lower() not in (".yaml", ".yml"):
         raise TracersError(f"--out {out}: a TagPack is YAML: give --out a file name ending in .yaml")
     path = out_file(out, force=force)
     run = latest_run(con, case_id)
-    tags = tagpack_tags(con, run, victims)
+    tags = tagpack_tags(con, run, include_victims, level)
     if not tags:
         raise TracersError(
             f"trace run {run.run_id} of case {case_id} found no perpetrator, deposit address"
-            f"{' or victim' if victims else ''} to tag: a TagPack needs at least one tag"
+            f"{' or victim' if include_victims else ''} to tag: a TagPack needs at least one tag"
         )
-    write_whole(path, tagpack_bytes(run, tags, victims))
+    write_whole(path, tagpack_bytes(run, tags, include_victims, level))
     return len(tags)
 
 
-def tagpack_tags(con: duckdb.DuckDBPyConnection, run: RunInfo, victims: bool = True) -> list[dict]:
+def tagpack_tags(con: duckdb.DuckDBPyConnection, run: RunInfo, include_victims: bool = False,
+                 tlp: str = DEFAULT_TLP) -> list[dict]:
     """The run's tags as TagPack mappings, by role (perpetrators first), chain and address."""
     rules = {fid: rule for fid, (rule, _txs) in finding_rules(con, run.run_id).items()}
     order = {r: i for i, r in enumerate(EXPORTED_ROLES)}
     keyed = []
     for a in run_addresses(con, run.run_id):
-        if a.role not in EXPORTED_ROLES or (a.role == "victim" and not victims):
+        if a.role not in EXPORTED_ROLES or (a.role == "victim" and not include_victims):
             continue
         chain, address, role, subrole, cluster_id, label, exchange, score, hop, ids = (
             a.chain, a.address, a.role, a.subrole, a.cluster_id, a.label, a.exchange, a.confidence, a.hop,
@@ -118,7 +124,7 @@ def tagpack_tags(con: duckdb.DuckDBPyConnection, run: RunInfo, victims: bool = T
         context = {
             "case_id": run.case_id, "run_id": run.run_id, "role": role, "subrole": subrole,
             "cluster_id": cluster_id, "hop": hop, "tracers_confidence": score,
-            "findings": list(ids), "rules": sorted({rules[i] for i in ids if i in rules}),
+            "findings": list(ids), "rules": sorted({rules[i] for i in ids if i in rules}), "tlp": tlp,
         }
         tag: dict = {"address": address, "currency": _currency(chain), "network": _network(chain),
                      "label": _label(role, subrole, cluster_id, label, exchange),
@@ -141,8 +147,9 @@ def tagpack_tags(con: duckdb.DuckDBPyConnection, run: RunInfo, victims: bool = T
     return [tag for _, tag in sorted(keyed, key=lambda pair: pair[0])]
 
 
-def tagpack_bytes(run: RunInfo, tags: list[dict], victims: bool = True) -> bytes:
-    """The TagPack YAML: a header comment, the header fields, then the tags; UTF-8, LF."""
+def tagpack_bytes(run: RunInfo, tags: list[dict], include_victims: bool = False,
+                  tlp: str = DEFAULT_TLP) -> bytes:
+    """The TagPack YAML: a header comment (with the TLP), the header fields, then the tags; UTF-8, LF."""
     finished = run.finished_at or run.started_at
     who = "perpetrators (the scam's cluster), exchange deposit addresses that received victim money"
     header = {
@@ -150,9 +157,9 @@ def tagpack_bytes(run: RunInfo, tags: list[dict], victims: bool = True) -> bytes
         "creator": f"tracers {__version__}",
         "description": (
             f"Addresses of case {run.case_id} as traced by tracers (run {run.run_id}): {who}"
-            f"{', and victims' if victims else ''}. Deposit addresses are category exchange with "
+            f"{', and victims' if include_victims else ''}. Deposit addresses are category exchange with "
             "the exchange as actor; each tag's context names its role, the findings and rules "
-            "behind it, and tracers' own 0-100 confidence."
+            f"behind it, and tracers' own 0-100 confidence. Shared under {tlp_label(tlp)}."
         ),
         "is_public": False,
         "lastmod": date(finished.year, finished.month, finished.day),
@@ -161,6 +168,7 @@ def tagpack_bytes(run: RunInfo, tags: list[dict], victims: bool = True) -> bytes
         "tags": tags,
     }
     comment = (
+        f"# {tlp_label(tlp)}: {TLP_MEANING[tlp]}.\n"
         f"# GraphSense TagPack written by tracers {__version__} from trace run {run.run_id}.\n"
         "# Not public: it names addresses of an open case. Do not edit; export it again.\n"
     )
