@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from prefect import flow, get_run_logger
 
 from flows.tasks import fetch_runner, prefect_executor
+from tracers.findings import case_links, partner_matches
 from tracers.sources.factory import make_source, spec_from_options
 from tracers.sources.fetcher import Fetcher
 from tracers.store import connect
@@ -104,11 +105,25 @@ def trace_case(
                           dask_address=dask_address) as fetcher:
             ensure = {chain: fetcher} if fetcher else {}
             run = trace_case_over_store(con, case, params, progress=logger.info, ensure=ensure)
+        shared = _report_exchange(con, case, run.run_id, logger)
     finally:
         con.close()
     return {"run_id": run.run_id, "summary": run.summary,
             "requests": fetcher.requests if fetcher else 0,
-            "addresses_fetched": fetcher.fetched if fetcher else 0}
+            "addresses_fetched": fetcher.fetched if fetcher else 0, **shared}
+
+
+def _report_exchange(con, case: str, run_id: str, logger) -> dict:
+    """Log the run's partner matches and the cases it shares an address with; return them."""
+    matches = partner_matches(con, run_id)
+    for m in matches:
+        logger.info(f"partner: {m.chain} {m.address} flagged by {m.source_org} ({m.finding_id})")
+    links = case_links(con, case)
+    for link in links:
+        others = ", ".join(c for c in link.case_ids if c != case)
+        logger.info(f"linked: {link.chain} {link.address} is also in {others}")
+    return {"partner_matches": len(matches),
+            "linked_cases": sorted({c for link in links for c in link.case_ids if c != case})}
 
 
 @flow(name="trace_wallet", log_prints=True)
