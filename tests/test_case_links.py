@@ -186,6 +186,20 @@ def test_the_trace_names_the_cases_it_shares_an_address_with(two_groups_db):
     assert f"export subpoena --case {CASE_B} --linked" in output
 
 
+def test_tags_import_from_a_partner_and_the_trace_names_the_match(two_groups_db, tmp_path):
+    pack = tmp_path / "partner.yaml"
+    pack.write_text(PARTNER_PACK.format(address=CONSOLIDATOR["B"]))
+    result, output = cli(two_groups_db, "tags", "import", pack, "--source-org", "FIU Nigeria", "--tlp", "amber")
+    assert result.exit_code == 0, output
+    assert "partner.yaml: 1 tags from partner FIU Nigeria, TLP:AMBER" in output
+    result, output = cli(two_groups_db, "trace", "--case", CASE_B)
+    assert f"partner: ethereum {CONSOLIDATOR['B']} flagged by FIU Nigeria, TLP:AMBER: consolidator of the Lagos group" \
+        in " ".join(output.split())
+    for bad in (["--tlp", "yellow"], ["--source-org", "x\x1b[2J"], ["--source-org", " "]):
+        result, output = cli(two_groups_db, "tags", "import", pack, *bad)
+        assert result.exit_code in (1, 2) and ("--tlp" in output or "--source-org" in output), (bad, output)
+
+
 def test_case_links_and_case_list_on_the_command_line(two_groups_db):
     for case in (CASE_A, CASE_B):
         assert cli(two_groups_db, "trace", "--case", case)[0].exit_code == 0

@@ -98,7 +98,7 @@ def test_freeze_lists_every_address_holding_victim_usdt_under_tether_with_exact_
         assert row["victim_share"] == "1.0000"
         assert (row["role"], row["cluster_id"]) == ("perpetrator", f"ethereum-{h['cluster_id']}")
         assert row["balance_history"] == PARTIAL  # an etl import, no fetch checkpoint
-    assert result.rows_per_issuer["Tether"] == len(held)
+    assert {f.issuer: f.rows for f in result.files}["Tether"] == len(held)
 
 
 def test_freeze_rows_lead_back_to_the_reports_and_the_flows_that_brought_the_money(con, tmp_path):

@@ -247,18 +247,32 @@ def tags_import_cmd(
         typer.Option("--replace", help="Replace the tags of earlier files with the same file name "
                      "(without it, a changed file is added beside them)."),
     ] = False,
+    source_org: Annotated[str | None, typer.Option(
+        "--source-org", metavar="NAME",
+        help="The partner organisation the files come from (an FIU, police unit, exchange, NGO): "
+             "traces and monitors record a partner_match finding when they reach an address it flags.")] = None,
+    tlp: Annotated[Tlp | None, typer.Option(
+        "--tlp", help="The TLP marking the files were shared under; kept with each file and shown with "
+                      "every partner match.")] = None,
 ) -> None:
-    """Import tags. A file imported before changes nothing; a changed file named like an earlier
-    one is added beside it, or replaces it with --replace. Bad files import nothing."""
-    from tracers.tags import builtin_tag_files, import_tag_files
+    """Import tags. A file imported before changes nothing (with another --source-org or --tlp, its
+    record is corrected); a changed file named like an earlier one is added beside it, or replaces
+    it with --replace. Bad files import nothing."""
+    from tracers.cases import check_plain_text
+    from tracers.tags import Provenance, builtin_tag_files, import_tag_files
 
     paths = list(files or [])
     if builtin:
         paths = builtin_tag_files() + paths
     if not paths:
         raise typer.BadParameter("give tag files, or --builtin for the shipped starter set")
+    if source_org is not None:
+        check_plain_text("--source-org", source_org)
+        if not source_org.strip():
+            raise typer.BadParameter("give the partner organisation's name", param_hint="--source-org")
+    provenance = Provenance(source_org, tlp.value if tlp else None)
     with store(ctx) as con:
-        result = import_tag_files(con, paths, replace=replace)
+        result = import_tag_files(con, paths, replace=replace, provenance=provenance)
     failed = 0
     for item in result.files:
         if item.error is None:
@@ -522,7 +536,7 @@ def trace_cmd(
         out.print(f"{summary['addresses_fetched']} address fetches, {summary['requests']} requests "
                   f"to the {source.value} source")
         with store(ctx) as con:
-            _print_links(con, case)
+            _print_links(con, case, summary["run_id"])
         return
     with store(ctx) as con:
         if address:
@@ -531,7 +545,7 @@ def trace_cmd(
         with _stages(f"tracing case {case}") as step:
             run = trace_case(con, case, params, progress=lambda message: step(message))
         _print_trace(case, run.run_id, run.summary)
-        _print_links(con, case)
+        _print_links(con, case, run.run_id)
 
 
 def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
@@ -553,10 +567,14 @@ def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
         return chosen(db=str(ctx.obj["db"]), **given)
 
 
-def _print_links(con, case: str) -> None:
-    """After a trace: the addresses this case shares with other cases, one line each."""
-    from tracers.findings import case_links
+def _print_links(con, case: str, run_id: str) -> None:
+    """After a trace: addresses partners flag, and those this case shares with other cases."""
+    from tracers.findings import case_links, partner_matches
 
+    for match in partner_matches(con, run_id):
+        marking = f", TLP:{match.tlp.upper()}" if match.tlp else ""
+        out.print(f"partner: {match.chain} {match.address} flagged by {match.source_org}{marking}: "
+                  f"{match.label} ({match.finding_id})", markup=False)
     links = case_links(con, case)
     for link in links:
         mine = next(s for s in link.sides if s.case_id == case)
