@@ -192,6 +192,9 @@ def test_tags_import_from_a_partner_and_the_trace_names_the_match(two_groups_db,
     result, output = cli(two_groups_db, "tags", "import", pack, "--source-org", "FIU Nigeria", "--tlp", "amber")
     assert result.exit_code == 0, output
     assert "partner.yaml: 1 tags from partner FIU Nigeria, TLP:AMBER" in output
+    result, output = cli(two_groups_db, "tags", "list", "--address", CONSOLIDATOR["B"], "--format", "json")
+    assert [(t["tagpack"], t["source_org"], t["tlp"]) for t in json.loads(result.stdout)] == [
+        ("partner.yaml", "FIU Nigeria", "amber")]
     result, output = cli(two_groups_db, "trace", "--case", CASE_B)
     assert f"partner: ethereum {CONSOLIDATOR['B']} flagged by FIU Nigeria, TLP:AMBER: consolidator of the Lagos group" \
         in " ".join(output.split())

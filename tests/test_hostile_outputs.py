@@ -44,6 +44,7 @@ KEY = "SECRETKEY123"
 FILES = {  # command -> (its words before --out, a good file name)
     "addresses": (["export", "addresses"], "addresses.csv"),
     "tagpack": (["export", "tagpack"], "case.yaml"),
+    "stix": (["export", "stix"], "bundle.json"),
     "report": (["report"], "case.html"),
 }
 FOLDERS = {

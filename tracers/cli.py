@@ -299,7 +299,7 @@ def tags_list_cmd(
 
     with store(ctx) as con:
         found = rows(con, "queries/tags", {"address": address, "category": category, "limit": limit})
-    columns = ["chain", "address", "label", "category", "actor", "confidence", "tagpack"]
+    columns = ["chain", "address", "label", "category", "actor", "confidence", "tagpack", "source_org", "tlp"]
     render([dict(zip(columns, r)) for r in found], columns, fmt, sys.stdout, "tags")
 
 
