@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tracers.errors import OutputError
+from tracers.exports.manifest import MANIFEST_NAME
 from tracers.output import to_csv_text
 
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
@@ -191,3 +192,17 @@ def _shown(path: str | Path) -> str:
     """A path as a message shows it: as is, or quoted with escapes when it holds control characters."""
     text = os.fspath(path)
     return text if text.isprintable() else repr(text)
+
+
+def write_export_folder(out_dir: Path, files: dict[str, bytes], manifest: bytes, *, force: bool) -> tuple[str, ...]:
+    """Write an export folder: what would be replaced is checked first (`force`), the old
+    manifest goes first, each file is written whole, the manifest (listing them) last, so a folder
+    with a manifest holds a complete export. Returns the other files found in the folder, left alone."""
+    check_replaceable(out_dir, [*files, MANIFEST_NAME], force=force)
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
+    for name in sorted(files):
+        write_whole(out_dir / name, files[name])
+    write_whole(out_dir / MANIFEST_NAME, manifest)
+    written = {MANIFEST_NAME, *files}
+    return tuple(sorted(p.name for p in out_dir.iterdir() if p.name not in written))

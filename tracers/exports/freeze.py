@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from tracers.domain import iso_utc
-from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
+from tracers.exports.files import csv_bytes, out_folder, sha256, unique_stems, write_export_folder
 from tracers.exports.manifest import MANIFEST_NAME, AssetTotal, export_manifest_bytes
 from tracers.findings import AssetBook, Holding, RunInfo, holdings, latest_run
 
@@ -105,26 +105,18 @@ def export_freeze(
         names[issuer]: (issuer, rows, csv_bytes(_cells(case_id, rows, book), FREEZE_COLUMNS))
         for issuer, rows in by_issuer.items()
     }  # everything rendered before anything is written: a missing decimal writes nothing
-    check_replaceable(out_dir, [*contents, MANIFEST_NAME], force=force)
-
-    out_dir.mkdir(exist_ok=True)
-    manifest = out_dir / MANIFEST_NAME
-    manifest.unlink(missing_ok=True)
-    files = []
-    for name in sorted(contents):
-        issuer, rows, data = contents[name]
-        write_whole(out_dir / name, data)
-        files.append(FreezeFile(
-            name=name, issuer=issuer, rows=len(rows), sha256=sha256(data),
-            addresses=len({(r.chain, r.address) for r in rows}), traced_total=_totals(rows, book),
-        ))
-    write_whole(manifest, export_manifest_bytes(
+    files = [
+        FreezeFile(name=name, issuer=issuer, rows=len(rows), sha256=sha256(data),
+                   addresses=len({(r.chain, r.address) for r in rows}), traced_total=_totals(rows, book))
+        for name, (issuer, rows, data) in sorted(contents.items())
+    ]
+    manifest = export_manifest_bytes(
         run, FREEZE_COLUMNS, [f.to_dict() for f in files], generated_at,
         extra={"export": "freeze", "parameters": {"case_id": case_id}},
-    ))
-    written = {MANIFEST_NAME, *contents}
-    others = tuple(sorted(p.name for p in out_dir.iterdir() if p.name not in written))
-    return FreezeResult(run, out_dir, tuple(files), manifest, others)
+    )
+    others = write_export_folder(out_dir, {name: data for name, (_, _, data) in contents.items()}, manifest,
+                                 force=force)
+    return FreezeResult(run, out_dir, tuple(files), out_dir / MANIFEST_NAME, others)
 
 
 def action(issuer: str | None) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from tracers.domain import iso_utc
-from tracers.exports.files import check_replaceable, csv_bytes, out_folder, sha256, unique_stems, write_whole
+from tracers.exports.files import csv_bytes, out_folder, sha256, unique_stems, write_export_folder
 from tracers.exports.manifest import (
     MANIFEST_NAME,
     AssetTotal,
@@ -87,24 +87,16 @@ def export_subpoena(
         stems[exchange] + ".csv": (exchange, flows, csv_bytes(_rows(case_id, flows, book), SUBPOENA_COLUMNS))
         for exchange, flows in by_exchange.items()
     }  # everything rendered before anything is written: a missing decimal writes nothing
-    check_replaceable(out_dir, [*contents, MANIFEST_NAME], force=force)
-
-    out_dir.mkdir(exist_ok=True)
-    manifest = out_dir / MANIFEST_NAME
-    manifest.unlink(missing_ok=True)
-    files = []
-    for name in sorted(contents):
-        exchange, flows, data = contents[name]
-        write_whole(out_dir / name, data)
-        files.append(ExportedFile(
-            name=name, exchange=exchange, rows=len(flows), sha256=sha256(data),
-            deposit_addresses=len({(f.chain, f.deposit_address) for f in flows}),
-            traced_total=_totals(flows, book),
-        ))
-    write_whole(manifest, manifest_bytes(run, SUBPOENA_COLUMNS, files, generated_at))
-    written = {MANIFEST_NAME, *contents}
-    others = tuple(sorted(p.name for p in out_dir.iterdir() if p.name not in written))
-    return SubpoenaResult(run, out_dir, tuple(files), manifest, others)
+    files = [
+        ExportedFile(name=name, exchange=exchange, rows=len(flows), sha256=sha256(data),
+                     deposit_addresses=len({(f.chain, f.deposit_address) for f in flows}),
+                     traced_total=_totals(flows, book))
+        for name, (exchange, flows, data) in sorted(contents.items())
+    ]
+    manifest = manifest_bytes(run, SUBPOENA_COLUMNS, files, generated_at)
+    others = write_export_folder(out_dir, {name: data for name, (_, _, data) in contents.items()}, manifest,
+                                 force=force)
+    return SubpoenaResult(run, out_dir, tuple(files), out_dir / MANIFEST_NAME, others)
 
 
 def _rows(case_id: str, flows: list[DepositFlow], book: AssetBook) -> list[dict]:
@@ -222,15 +214,8 @@ def export_combined_subpoena(
             for case, f in pairs
         ]
         contents[stems[exchange] + ".csv"] = (exchange, pairs, csv_bytes(cells, COMBINED_COLUMNS))
-    check_replaceable(out_dir, [*contents, MANIFEST_NAME], force=force)
-
-    out_dir.mkdir(exist_ok=True)
-    manifest = out_dir / MANIFEST_NAME
-    manifest.unlink(missing_ok=True)
     files = []
-    for name in sorted(contents):
-        exchange, pairs, data = contents[name]
-        write_whole(out_dir / name, data)
+    for name, (exchange, pairs, data) in sorted(contents.items()):
         addresses = {(f.chain, f.deposit_address) for _, f in pairs}
         files.append(CombinedFile(
             name=name, exchange=exchange, rows=len(pairs), sha256=sha256(data),
@@ -241,10 +226,10 @@ def export_combined_subpoena(
                 for total in _totals([f for c, f in pairs if c == case], book)
             ),
         ))
-    write_whole(manifest, combined_manifest_bytes(
+    manifest = combined_manifest_bytes(
         list(runs), COMBINED_COLUMNS, [f.to_dict() for f in files], generated_at,
         extra={"export": "subpoena", "parameters": {"case_ids": cases}},
-    ))
-    written = {MANIFEST_NAME, *contents}
-    others = tuple(sorted(p.name for p in out_dir.iterdir() if p.name not in written))
-    return CombinedResult(runs, out_dir, tuple(files), manifest, others)
+    )
+    others = write_export_folder(out_dir, {name: data for name, (_, _, data) in contents.items()}, manifest,
+                                 force=force)
+    return CombinedResult(runs, out_dir, tuple(files), out_dir / MANIFEST_NAME, others)
