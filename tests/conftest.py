@@ -40,6 +40,15 @@ def prefect_server(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session")
+def prefect_api(prefect_server) -> dict[str, str]:
+    """Environment for the installed `tracers` command in its own process: its flows talk to the
+    session's Prefect API instead of each starting a temporary server of its own."""
+    from prefect.settings import PREFECT_API_URL
+
+    return {"PREFECT_API_URL": str(PREFECT_API_URL.value()), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
 @pytest.fixture
 def con(tmp_path):
     connection = connect(tmp_path / "store.duckdb")

@@ -19,12 +19,11 @@ from tracers.intake import REPORT_COLUMNS
 DEPOSIT = "0x" + "d1" * 20
 
 
-def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_chain_id(tmp_path):
+def test_a_node_with_another_chain_id_is_refused_with_the_fix_and_accepted_with_chain_id(tmp_path, prefect_api):
     """The installed command in its own process, as an analyst runs it (its Prefect flow included)."""
     db = str(tmp_path / "s.duckdb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACERS_RPC_CHAIN_ID_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), **prefect_api)
     command = [str(Path(sys.executable).with_name("tracers"))]
 
     def run(*args, **variables):

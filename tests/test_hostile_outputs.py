@@ -286,24 +286,24 @@ def test_a_key_pasted_into_the_explorer_url_is_not_echoed(url):
     assert "TRACERS_ETHERSCAN_KEY" in message  # where the key goes
 
 
-def installed(tmp_path: Path, db_path: Path, *args: str, **env: str):
-    """The installed command in its own process (a Prefect flow must not run inside CliRunner)."""
-    variables = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                              "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **env}
+def installed(tmp_path: Path, db_path: Path, prefect_api: dict, *args: str, **env: str):
+    """The installed command in its own process (a Prefect flow must not run inside CliRunner),
+    its flows on the session's Prefect API."""
+    variables = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), **prefect_api, **env}
     command = [str(Path(sys.executable).with_name("tracers")), "--db", str(db_path), *args]
     done = subprocess.run(command, capture_output=True, text=True, env=variables, timeout=600)
     done.output = done.stdout + done.stderr
     return done
 
 
-def test_a_pasted_key_is_refused_by_the_command_before_any_flow_starts(tmp_path):
-    done = installed(tmp_path, tmp_path / "s.duckdb", "trace", "--case", "NONE", "--chain", "ethereum",
+def test_a_pasted_key_is_refused_by_the_command_before_any_flow_starts(tmp_path, prefect_api):
+    done = installed(tmp_path, tmp_path / "s.duckdb", prefect_api, "trace", "--case", "NONE", "--chain", "ethereum",
                      "--source", "explorer", "--explorer-url", f"https://api.etherscan.io/v2/api?apikey={KEY}")
     assert done.returncode == 1 and KEY not in done.output and "Traceback" not in done.output
     assert "Prefect" not in done.output and "error: explorer base URL" in done.output
 
 
-def test_an_invalid_api_key_during_trace_and_monitor_run_is_one_error_line(tmp_path):
+def test_an_invalid_api_key_during_trace_and_monitor_run_is_one_error_line(tmp_path, prefect_api):
     from tracers.cases import open_case
     from tracers.monitor.watch import add_monitor
 
@@ -316,7 +316,7 @@ def test_an_invalid_api_key_during_trace_and_monitor_run_is_one_error_line(tmp_p
     with ExplorerServer(World.load(tmp_path / "world"), api_key="THE-RIGHT-KEY") as server:
         live = ["--source", "explorer", "--chain", "ethereum", "--explorer-url", server.url + "/v2/api"]
         for args in (["trace", "--case", "LIVE-1", *live], ["monitor", "run", "--case", "LIVE-1", *live]):
-            done = installed(tmp_path, db_path, *args, TRACERS_ETHERSCAN_KEY="A-WRONG-KEY")
+            done = installed(tmp_path, db_path, prefect_api, *args, TRACERS_ETHERSCAN_KEY="A-WRONG-KEY")
             assert done.returncode == 1, done.output
             assert "Traceback" not in done.output
             errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]

@@ -81,7 +81,7 @@ def test_a_live_tron_trace_reaches_the_worlds_deposit_addresses(tmp_path):
     con.close()
 
 
-def test_source_tron_needs_no_chain_option_and_several_chains_must_be_named(tmp_path):
+def test_source_tron_needs_no_chain_option_and_several_chains_must_be_named(tmp_path, prefect_api):
     """`reports import FILE --case C --source tron --tron-url URL` works as written; a case whose
     seeds are on several chains asks for --chain, naming them."""
     import pytest
@@ -99,8 +99,7 @@ def test_source_tron_needs_no_chain_option_and_several_chains_must_be_named(tmp_
         result = runner.invoke(app, ["--db", db, "reports", "import", str(reports), "--case", "TRON-2",
                                      "--source", "tron", "--tron-url", server.url])
         # the live trace runs a Prefect flow: the installed command, in its own process
-        env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                   PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+        env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), **prefect_api)
         traced = subprocess.run([str(Path(sys.executable).with_name("tracers")), "--db", db, "trace", "--case",
                                  "TRON-2", "--source", "tron", "--tron-url", server.url],
                                 capture_output=True, text=True, env=env, timeout=600)
