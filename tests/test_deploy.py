@@ -412,7 +412,7 @@ def test_serve_registers_the_deployments_and_runs_them(prefect_api, tmp_path):
             properties = schema["properties"]
             assert {"address", "case"} <= set(schema["required"])
             assert properties["address"]["type"] == "string"
-            assert properties["hops"]["type"] == "integer" and properties["hops"]["default"] == 12
+            assert properties["hops"]["type"] == "integer" and properties["hops"]["default"] == 30
             assert properties["rate"]["type"] == "number"
             assert {"type": "null"} in properties["rpc_url"]["anyOf"]
             for deployment in found.values():

@@ -228,3 +228,35 @@ def test_trace_an_address_from_the_cli(tmp_path, mini_chain):
     assert "1 exchange deposit addresses" in result.stdout
     bad = runner.invoke(app, ["--db", db, "trace", "--case", "K2", "--window", "soon"])
     assert bad.exit_code == 1 and "12h, 30d or 2w" in bad.stderr
+
+
+def test_a_long_peel_chain_is_walked_to_its_exchange_with_the_default_hops(con, tmp_path, mini_chain):
+    """Victim -> scam -> 20 peel hops (each forwards most, peels a slice to a fresh address) ->
+    deposit -> hot wallet: the deposit is 22 hops from the victim's payment."""
+    c = mini_chain
+    pay, _ = c.pay_token(USDT, VICTIM, SCAM, 100_000_000_000)
+    c.new_block()
+    hops = [addr(0x1000 + n) for n in range(20)]
+    held, sender = 100_000_000_000, SCAM
+    for n, hop in enumerate(hops):
+        slice_ = held // 20
+        c.pay_token(USDT, sender, hop, held - slice_)
+        c.pay_token(USDT, sender, addr(0x2000 + n), slice_)  # the peel
+        c.new_block()
+        held, sender = held - slice_, hop
+    c.pay_token(USDT, sender, DEPOSIT, held)
+    c.new_block()
+    c.pay_token(USDT, DEPOSIT, HOT, held)
+    setup_case(con, tmp_path, c, [(pay, 100_000_000_000)])
+    run = trace_case(con, CASE)
+    r = roles(con, run.run_id)
+    assert r[DEPOSIT] == "deposit_wallet"
+    assert all(r[h] == "perpetrator" for h in hops)
+    assert flows(con, run.run_id)[(hops[-1], DEPOSIT, USDT)] == held
+    peeled = {a for (a,) in con.execute("SELECT address FROM findings WHERE run_id = ? AND kind = 'peel_chain'",
+                                        [run.run_id]).fetchall()}
+    assert set(hops[:-1]) <= peeled  # each hop that peeled a slice is a peel step, with its evidence
+    short = trace_case(con, CASE, TraceParams(hops=12))  # a short limit stops on the chain and says so
+    assert DEPOSIT not in roles(con, short.run_id) or roles(con, short.run_id)[DEPOSIT] != "deposit_wallet"
+    assert con.execute("SELECT count(*) FROM findings WHERE run_id = ? AND rule = 'hop_limit'",
+                       [short.run_id]).fetchall()[0][0] >= 1

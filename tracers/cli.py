@@ -472,7 +472,7 @@ def trace_cmd(
                                                  "can be: tron for --source tron or a Tron address, else the "
                                                  "one chain of the case's seeds, else ethereum.")
     ] = None,
-    hops: Annotated[int, typer.Option("--hops", help="Stop this many hops from a victim's payment.")] = 12,
+    hops: Annotated[int, typer.Option("--hops", help="Stop this many hops from a victim's payment.")] = 30,
     window: Annotated[
         str, typer.Option("--window", help="Follow money out of an address only this long after "
                                             "it arrived (e.g. 12h, 30d, 2w).")
