@@ -260,3 +260,53 @@ def test_a_long_peel_chain_is_walked_to_its_exchange_with_the_default_hops(con, 
     assert DEPOSIT not in roles(con, short.run_id) or roles(con, short.run_id)[DEPOSIT] != "deposit_wallet"
     assert con.execute("SELECT count(*) FROM findings WHERE run_id = ? AND rule = 'hop_limit'",
                        [short.run_id]).fetchall()[0][0] >= 1
+
+
+def test_block_windows_and_native_amounts_follow_the_chain():
+    """Windows are written in Ethereum's 12-second blocks, native amounts in ether: on a chain with
+    3-second blocks and a 6-decimal coin (Tron) the same hours and the chain's own coin apply."""
+    base = TraceParams()
+    assert base.for_chain("ethereum") == base
+    tron = base.for_chain("tron")
+    assert tron.deposit_max_blocks == 4 * base.deposit_max_blocks  # the same ~11 hours
+    assert tron.deposit_batch_max_blocks == 4 * base.deposit_batch_max_blocks
+    assert tron.dust["native"] == 10 * 10**6 and tron.dust["token"] == base.dust["token"]  # 10 TRX
+    assert tron.gas_max_wei < base.gas_max_wei and tron.deposit_max_wei_diff < base.deposit_max_wei_diff
+    assert base.for_chain("arbitrum").deposit_max_blocks == 48 * base.deposit_max_blocks
+    assert base.for_chain("no-such-chain") == base
+
+
+def test_a_run_records_what_applied_on_each_chain(con, tmp_path):
+    """A trace on a chain with 3-second blocks (BSC) matches a sweep 6,000 blocks (5 hours) after
+    the deposit, which Ethereum's 3,200 blocks would not, and its findings and run say so."""
+    bsc_usdt, unit = "0x55d398326f99059ff775485246999027b3197955", 10**18  # BSC's USDT has 18 decimals
+    c = MiniChain(tmp_path / "bsc")
+    c.pay_token(bsc_usdt, addr(60), DEPOSIT, 2 * unit)   # the account holder's own money first:
+    c.new_block()
+    c.pay_token(bsc_usdt, DEPOSIT, addr(50), unit // 10)     # once to someone else,
+    for _ in range(10):                               # nearly all of it to the exchange
+        c.pay_token(bsc_usdt, DEPOSIT, HOT, unit // 10)
+    c.new_block()
+    pay, _ = c.pay_token(bsc_usdt, VICTIM, SCAM, 1000 * unit)
+    c.new_block()
+    c.pay_token(bsc_usdt, SCAM, DEPOSIT, 1000 * unit)
+    c.block += 6000
+    c.new_block()
+    c.pay_token(bsc_usdt, DEPOSIT, HOT, 1000 * unit)
+    folder = c.write()
+    import_etl(con, folder, "bsc")
+    tags = tmp_path / "tags.csv"
+    tags.write_text(f"address,label,category,actor,currency\n{HOT},Binance 14,exchange,binance,bsc\n")
+    assert import_tag_files(con, [tags]).ok
+    open_case(con, CASE)
+    rows = [{"report_id": "R1", "reported_at": "2026-02-01", "chain": "bsc", "asset": "USDT", "tx_hash": pay,
+             "victim_address": VICTIM, "scam_address": SCAM, "amount": "1000"}]
+    summary = import_reports(con, CASE, write_csv(tmp_path / "reports.csv", list(REPORT_COLUMNS), rows))
+    assert summary.refused == 0, [r.refusal for r in summary.verdicts]
+    run = trace_case(con, CASE)
+    assert roles(con, run.run_id)[DEPOSIT] == "deposit_wallet"
+    (params,) = con.execute("SELECT params FROM findings WHERE run_id = ? AND rule = 'deposit_address'",
+                            [run.run_id]).fetchall()[0]
+    assert json.loads(params)["max_blocks"] == 12_800
+    stored = json.loads(con.execute("SELECT params FROM trace_runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0])
+    assert stored["deposit_max_blocks"] == 3200 and stored["per_chain"]["bsc"]["deposit_max_blocks"] == 12_800

@@ -47,16 +47,17 @@ class Chain:
     native_symbol: str
     native_decimals: int
     chain_id: int | None = None
+    block_seconds: float = 12.0  # the chain's block (slot) time: block windows are scaled by it
 
 
 CHAINS: dict[str, Chain] = {
     "ethereum": Chain("ethereum", "evm", "ETH", 18, 1),
-    "bsc": Chain("bsc", "evm", "BNB", 18, 56),
-    "polygon": Chain("polygon", "evm", "POL", 18, 137),
-    "arbitrum": Chain("arbitrum", "evm", "ETH", 18, 42161),
-    "base": Chain("base", "evm", "ETH", 18, 8453),
-    "tron": Chain("tron", "tron", "TRX", 6),
-    "bitcoin": Chain("bitcoin", "utxo", "BTC", 8),
+    "bsc": Chain("bsc", "evm", "BNB", 18, 56, block_seconds=3.0),
+    "polygon": Chain("polygon", "evm", "POL", 18, 137, block_seconds=2.0),
+    "arbitrum": Chain("arbitrum", "evm", "ETH", 18, 42161, block_seconds=0.25),
+    "base": Chain("base", "evm", "ETH", 18, 8453, block_seconds=2.0),
+    "tron": Chain("tron", "tron", "TRX", 6, block_seconds=3.0),
+    "bitcoin": Chain("bitcoin", "utxo", "BTC", 8, block_seconds=600.0),
 }
 
 # Well-known tokens: the money of pig-butchering scams.

@@ -76,10 +76,14 @@ def trace_case(
     rows_by_chain = []
     for chain in sorted(seeds):
         step(f"tracing {chain} from {len(seeds[chain])} seeds")
-        trace = trace_chain(con, chain, seeds[chain], params, step, (ensure or {}).get(chain))
-        rows_by_chain.append(build_rows(run_id, trace, params))
+        on_chain = params.for_chain(chain)
+        trace = trace_chain(con, chain, seeds[chain], on_chain, step, (ensure or {}).get(chain))
+        rows_by_chain.append(build_rows(run_id, trace, on_chain))
     summary = {chain: rows.summary for chain, rows in zip(sorted(seeds), rows_by_chain)}
     run_params = json.loads(params.to_json())
+    adjusted = {chain: _differences(run_params, json.loads(params.for_chain(chain).to_json())) for chain in seeds}
+    if any(adjusted.values()):  # what applied on chains with other block times or another coin
+        run_params["per_chain"] = {chain: diff for chain, diff in sorted(adjusted.items()) if diff}
     sources = _provenance(ensure or {})
     if sources:
         run_params["sources"] = sources
@@ -97,6 +101,10 @@ def trace_case(
         partners = partner_findings(con, run_id)  # over the addresses and flows just written
         insert_rows(con, "findings", _FINDING_COLUMNS, partners, {"amount": "BIGNUM"})
     return TraceRun(run_id, case_id, params, summary)
+
+
+def _differences(base: dict, applied: dict) -> dict:
+    return {key: value for key, value in applied.items() if base.get(key) != value}
 
 
 def _provenance(ensure: Mapping[str, Callable]) -> dict:

@@ -8,10 +8,12 @@ accuracy suite checks it on confounder worlds drawn at random (`python -m bench 
 from __future__ import annotations
 
 import json
+import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
+from tracers.chains import CHAINS
 from tracers.domain import TaintModel
 from tracers.errors import TracersError
 
@@ -95,6 +97,24 @@ class TraceParams:
     """A funder is the cluster's gas feeder when at least this many perpetrators and this share of
     all the addresses it funded are perpetrators (rental services fund thousands of others)."""
 
+    def for_chain(self, chain: str) -> TraceParams:
+        """These parameters as they apply on `chain`: block windows (written for Ethereum's
+        12-second blocks) scaled to the chain's block time, and native-coin amounts (written for
+        ether) replaced by the chain's own (NATIVE_AMOUNTS). Ethereum's are these parameters."""
+        known = CHAINS.get(chain)
+        if known is None:
+            return self
+        scale = ETHEREUM_BLOCK_SECONDS / known.block_seconds
+        native = NATIVE_AMOUNTS.get(chain, {})
+        return replace(
+            self,
+            deposit_max_blocks=math.ceil(self.deposit_max_blocks * scale),
+            deposit_batch_max_blocks=math.ceil(self.deposit_batch_max_blocks * scale),
+            dust={**self.dust, "native": native.get("dust", self.dust["native"])},
+            deposit_max_wei_diff=native.get("deposit_max_wei_diff", self.deposit_max_wei_diff),
+            gas_max_wei=native.get("gas_max_wei", self.gas_max_wei),
+        )
+
     def to_json(self) -> str:
         data = asdict(self)
         data["taint"] = self.taint.value
@@ -103,6 +123,17 @@ class TraceParams:
     @property
     def window(self) -> timedelta:
         return timedelta(seconds=self.window_seconds)
+
+
+ETHEREUM_BLOCK_SECONDS = 12.0
+# Native-coin amounts on chains whose coin is not an 18-decimal ether-like one (base units). Tron:
+# TRX has 6 decimals and is worth about 1/10,000 of an ether: dust is 10 TRX (about what 0.001 ETH
+# is worth); a native sweep falls short of its deposits by its bandwidth fee, under 1 TRX, allowed
+# up to 10 TRX; gas funding (TRX sent for energy: a USDT transfer burns up to ~30 TRX) is up to
+# 200 TRX. tracers' choices, like the ether values they stand for.
+NATIVE_AMOUNTS: dict[str, dict[str, int]] = {
+    "tron": {"dust": 10 * 10**6, "deposit_max_wei_diff": 10 * 10**6, "gas_max_wei": 200 * 10**6},
+}
 
 
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d|w)$")
