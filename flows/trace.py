@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from prefect import flow, get_run_logger
 
 from flows.tasks import fetch_runner, prefect_executor
-from tracers.findings import case_links, partner_matches
+from tracers.findings import case_links, partner_matches, trace_notes
 from tracers.sources.factory import make_source, spec_from_options
 from tracers.sources.fetcher import Fetcher
 from tracers.store import connect
@@ -115,13 +115,10 @@ def trace_case(
 
 def _report_exchange(con, case: str, run_id: str, logger) -> dict:
     """Log the run's partner matches and the cases it shares an address with; return them."""
+    for line in trace_notes(con, case, run_id):
+        logger.info(line)
     matches = partner_matches(con, run_id)
-    for m in matches:
-        logger.info(f"partner: {m.chain} {m.address} flagged by {m.source_org} ({m.finding_id})")
     links = case_links(con, case)
-    for link in links:
-        others = ", ".join(c for c in link.case_ids if c != case)
-        logger.info(f"linked: {link.chain} {link.address} is also in {others}")
     return {"partner_matches": len(matches),
             "linked_cases": sorted({c for link in links for c in link.case_ids if c != case})}
 

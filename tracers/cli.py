@@ -569,20 +569,10 @@ def _run_flow(ctx, what: str, name: str, **parameters) -> dict:
 
 def _print_links(con, case: str, run_id: str) -> None:
     """After a trace: addresses partners flag, and those this case shares with other cases."""
-    from tracers.findings import case_links, partner_matches
+    from tracers.findings import trace_notes
 
-    for match in partner_matches(con, run_id):
-        marking = f", TLP:{match.tlp.upper()}" if match.tlp else ""
-        out.print(f"partner: {match.chain} {match.address} flagged by {match.source_org}{marking}: "
-                  f"{match.label} ({match.finding_id})", markup=False)
-    links = case_links(con, case)
-    for link in links:
-        mine = next(s for s in link.sides if s.case_id == case)
-        others = ", ".join(f"{s.case_id} ({s.role})" for s in link.sides if s.case_id != case)
-        out.print(f"linked: {link.chain} {link.address} ({mine.role}) is also in {others}", markup=False)
-    if links:
-        out.print(f"see `tracers case links --case {case}`; one request for all: "
-                  f"`tracers export subpoena --case {case} --linked --out DIR`", markup=False)
+    for line in trace_notes(con, case, run_id):
+        out.print(line, markup=False)
 
 
 def _print_trace(case: str, run_id: str, summaries: dict) -> None:

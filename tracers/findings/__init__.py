@@ -21,7 +21,7 @@ from tracers.findings.deposits import DepositFlow, deposit_flows, finding_ids
 from tracers.findings.evidence import FINDING_COLUMNS, FindingRow, finding_rows, params_json, read_findings
 from tracers.findings.flows import Move, Payment, victim_money_moves, victim_payments
 from tracers.findings.holdings import COMPLETE, PARTIAL, Holding, holdings
-from tracers.findings.links import LINK_COLUMNS, CaseLink, CaseSide, case_links, link_rows, linked_cases
+from tracers.findings.links import LINK_COLUMNS, CaseLink, CaseSide, case_links, link_rows, linked_cases, trace_notes
 from tracers.findings.peels import Peel, PeelChain, PeelHop, peel_chains
 from tracers.findings.run import RunInfo, case_title, latest_run
 from tracers.findings.summary import (
@@ -85,6 +85,7 @@ __all__ = [
     "read_findings",
     "run_addresses",
     "totals",
+    "trace_notes",
     "victim_money_moves",
     "victim_payments",
 ]

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tracers.amounts import format_units
+from tracers.findings.amounts import amount
 from tracers.findings.assets import AssetBook
 from tracers.findings.deposits import finding_ids
+from tracers.findings.summary import partner_matches
 from tracers.store.queries import rows
 
 LINK_COLUMNS = ["chain", "address", "case_id", "linked_cases", "run_id", "role", "subrole", "exchange",
@@ -52,7 +53,7 @@ class CaseLink:
                 {"case_id": s.case_id, "run_id": s.run_id, "role": s.role, "subrole": s.subrole,
                  "exchange": s.exchange, "evidence": list(s.evidence), "transfers": s.transfers,
                  "tx_hashes": list(s.tx_hashes),
-                 "traced": [_amount(book, self.chain, asset, base) for asset, base in s.traced]}
+                 "traced": [amount(book, self.chain, asset, base).to_dict() for asset, base in s.traced]}
                 for s in self.sides
             ],
         }
@@ -102,15 +103,31 @@ def link_rows(links: list[CaseLink], book: AssetBook) -> list[dict]:
                 "transfers": side.transfers, "evidence": ";".join(side.evidence),
                 "tx_hashes": ";".join(side.tx_hashes),
             }
-            for asset, base in side.traced or ((None, None),):
-                money = _amount(book, link.chain, asset, base) if asset is not None else {}
-                found.append({**common, "asset": asset, "asset_symbol": money.get("symbol"),
-                              "traced_amount": money.get("amount"), "traced_base_units": money.get("base_units")})
+            if not side.traced:
+                found.append({**common, "asset": None, "asset_symbol": None, "traced_amount": None,
+                              "traced_base_units": None})
+            for asset, base in side.traced:
+                money = amount(book, link.chain, asset, base)
+                found.append({**common, "asset": asset, "asset_symbol": money.symbol,
+                              "traced_amount": money.units if money.decimals is not None else None,
+                              "traced_base_units": str(base)})
     return found
 
 
-def _amount(book: AssetBook, chain: str, asset: str, base: int | None) -> dict:
-    decimals = book.decimals(chain, asset)
-    units = format_units(base, decimals) if base is not None and decimals is not None else None
-    return {"asset": asset, "symbol": book.symbol(chain, asset), "amount": units,
-            "base_units": None if base is None else str(base)}
+def trace_notes(con: duckdb.DuckDBPyConnection, case_id: str, run_id: str) -> list[str]:
+    """What a trace says when it ends, beside its counts: the addresses partners flag that it
+    reached, and the addresses the case shares with other cases (one line each)."""
+    lines = []
+    for match in partner_matches(con, run_id):
+        marking = f", TLP:{match.tlp.upper()}" if match.tlp else ""
+        lines.append(f"partner: {match.chain} {match.address} flagged by {match.source_org}{marking}: "
+                     f"{match.label} ({match.finding_id})")
+    links = case_links(con, case_id)
+    for link in links:
+        mine = next(s for s in link.sides if s.case_id == case_id)
+        others = ", ".join(f"{s.case_id} ({s.role})" for s in link.sides if s.case_id != case_id)
+        lines.append(f"linked: {link.chain} {link.address} ({mine.role}) is also in {others}")
+    if links:
+        lines.append(f"see `tracers case links --case {case_id}`; one request for all: "
+                     f"`tracers export subpoena --case {case_id} --linked --out DIR`")
+    return lines
