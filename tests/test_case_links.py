@@ -345,3 +345,11 @@ def test_a_monitor_on_a_case_alerts_once_when_another_case_or_a_partner_touches_
     assert run_pass(con, CASE_A).new_alerts == []  # each alerts once
     trace_case(con, CASE_B)  # B traced again: the same link, no new alert
     assert run_pass(con, CASE_A).new_alerts == []
+
+
+def test_case_links_says_so_when_there_are_none(two_groups_db):
+    assert cli(two_groups_db, "trace", "--case", CASE_A)[0].exit_code == 0
+    result, output = cli(two_groups_db, "case", "links", "--case", CASE_A)
+    assert result.exit_code == 0 and f"no address of {CASE_A} carries a role in more than one case" in output
+    result, output = cli(two_groups_db, "case", "links", "--format", "json")
+    assert json.loads(result.stdout) == []

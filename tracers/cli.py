@@ -378,12 +378,13 @@ def case_links_cmd(
             sys.stdout.write(json.dumps([link.to_dict(book) for link in links], indent=2) + "\n")
             return
         rows = link_rows(links, book)
-    if fmt is Format.table:
+    if fmt is Format.table and not rows:
+        out.print(f"no address {'of ' + case + ' ' if case else ''}carries a role in more than one case's "
+                  "latest trace", markup=False)
+    elif fmt is Format.table:
         shown = ["address", "case_id", "linked_cases", "role", "exchange", "asset_symbol", "traced_amount",
                  "transfers", "evidence"]
         render(rows, shown, fmt, sys.stdout, f"case links{f' of {case}' if case else ''}")
-        if not rows:
-            out.print("no address carries a role in more than one case's latest trace")
     else:
         render(rows, LINK_COLUMNS, fmt, sys.stdout)
 
