@@ -353,3 +353,48 @@ def test_case_links_says_so_when_there_are_none(two_groups_db):
     assert result.exit_code == 0 and f"no address of {CASE_A} carries a role in more than one case" in output
     result, output = cli(two_groups_db, "case", "links", "--format", "json")
     assert json.loads(result.stdout) == []
+
+
+def test_two_simulated_scam_groups_filed_apart_are_linked_by_their_brokers_deposit(tmp_path):
+    """The simulator's shared_broker world: a second scam group, with its own victims, collections,
+    consolidator and hops, cashes out through a deposit address the case's peel chain reaches. Its
+    victims' reports are filed as a second case: the broker's deposit links the two cases, each with
+    its own traced amount, and nothing else does."""
+    from tracers.simulate import SimulationConfig, simulate
+    from tracers.store import connect
+
+    world = tmp_path / "world"
+    simulate(world, SimulationConfig(seed=5, victims=20, users=150, transfers=6000, confounders=("shared_broker",)))
+    truth = json.loads((world / "truth.json").read_text())
+    (broker,) = [d for d in truth["scam_deposits"] if "shared_broker" in d["confounders"]]
+    other = {role: [o["address"] for o in truth["other_scam"] if o["role"] == role]
+             for role in ("victim", "collection")}
+    con = connect(tmp_path / "store.duckdb")
+    import_etl(con, world)
+    assert import_tag_files(con, [world / "tags.csv"]).ok
+    open_case(con, CASE_A)
+    import_reports(con, CASE_A, world / "reports.csv")
+    paid = con.execute(  # the second group's victims' payments, as their own unit would file them
+        "SELECT tx_hash, from_address, to_address, CAST(amount AS VARCHAR) FROM transfers "
+        "WHERE asset = ? AND list_contains(?, from_address) AND list_contains(?, to_address) ORDER BY ALL",
+        [USDT, other["victim"], other["collection"]]).fetchall()
+    assert len({v for _, v, _, _ in paid}) == len(other["victim"])
+    open_case(con, CASE_B)
+    reports = [{"report_id": f"B{i}", "reported_at": "2026-02-01", "chain": "ethereum", "asset": "USDT",
+                "tx_hash": tx, "victim_address": v, "scam_address": c, "amount": str(int(a) / 10**6)}
+               for i, (tx, v, c, a) in enumerate(paid, start=1)]
+    filed = import_reports(con, CASE_B, write_csv(tmp_path / "b.csv", list(REPORT_COLUMNS), reports))
+    assert filed.refused == 0, [r.refusal for r in filed.verdicts]
+    trace_case(con, CASE_A)
+    trace_case(con, CASE_B)
+
+    links = case_links(con)
+    assert [(link.address, set(link.case_ids)) for link in links] == [
+        (broker["deposit_address"], {CASE_A, CASE_B})]
+    sides = {s.case_id: s for s in links[0].sides}
+    assert sides[CASE_A].role == sides[CASE_B].role == "deposit_wallet"
+    assert sides[CASE_B].traced == ((USDT, sum(int(a) for *_, a in paid)),)  # all of B's money went there
+    ((asset, traced_a),) = sides[CASE_A].traced
+    allowed = max(broker["victim_amount"] // 20, int(broker["tolerance"]))
+    assert asset == USDT and abs(traced_a - broker["victim_amount"]) <= allowed  # A's own, not A + B
+    con.close()
