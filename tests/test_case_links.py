@@ -228,7 +228,8 @@ def test_export_subpoena_linked_and_cases_make_the_same_combined_request(two_gro
     result, output = cli(two_groups_db, "export", "subpoena", "--case", CASE_A, "--linked", "--out", tmp_path / "one")
     assert result.exit_code == 0, output
     assert "each case's traced total apart" in output
-    result, output = cli(two_groups_db, "export", "subpoena", "--cases", f"{CASE_A},{CASE_B}", "--out", tmp_path / "two")
+    result, output = cli(two_groups_db, "export", "subpoena", "--cases", f"{CASE_A},{CASE_B}",
+                         "--out", tmp_path / "two")
     assert result.exit_code == 0, output
     for name in ("okx.csv", "binance.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
