@@ -213,3 +213,31 @@ def test_tokens_csv_describes_assets_without_overriding_builtin_ones(con, mini_c
         "SELECT asset, symbol, decimals FROM assets WHERE chain = 'ethereum'").fetchall()))
     assert assets[fake] == ("USDT", 6)
     assert assets[usdt] == ("USDT", 6)
+
+
+def test_files_that_disagree_with_the_store_are_refused_not_skipped(con, tmp_path):
+    """A second export of the same blocks with another amount for a stored transfer (an edited or
+    reorganised export): the stored row would stay and the file's vanish without a word. Refused,
+    naming the transfer; the store unchanged. The same export again changes nothing and is fine."""
+    from conftest import MiniChain
+
+    usdt = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+    first = MiniChain(tmp_path / "first")
+    tx, _ = first.pay_token(usdt, "0x" + "1" * 40, "0x" + "2" * 40, 5_000_000)
+    first.pay_ether("0x" + "1" * 40, "0x" + "3" * 40, 10**18)
+    import_etl(con, first.write())
+    before = con.execute("SELECT * FROM transfers ORDER BY ALL").fetchall()
+    import_etl(con, first.folder)  # the same files again: nothing changes, nothing refused
+    assert con.execute("SELECT * FROM transfers ORDER BY ALL").fetchall() == before
+
+    edited = tmp_path / "edited"
+    shutil.copytree(first.folder, edited)
+    rows = list(csv.DictReader((edited / "token_transfers.csv").open()))
+    rows[0]["value"] = "5000001"
+    write_csv(edited / "token_transfers.csv", list(rows[0]), rows)
+    with pytest.raises(ImportFileError) as info:
+        import_etl(con, edited)
+    message = str(info.value)
+    assert f"transaction {tx} is stored already" in message and "1 transfer(s) like this" in message
+    assert "--chain ethereum" in message
+    assert con.execute("SELECT * FROM transfers ORDER BY ALL").fetchall() == before

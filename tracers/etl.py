@@ -219,6 +219,7 @@ def _stage(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path],
         _refuse_conflicting_repeats(con, folder)
         step("dropping rows repeated in the files", None)
         run_script(con, read_sql("import/etl_dedupe.sql"))
+    _refuse_disagreeing_with_the_store(con, folder, params["chain"])
 
 
 def _write(con: duckdb.DuckDBPyConnection, folder: Path, files: dict[str, Path], chain_name: str, params: dict,
@@ -330,6 +331,21 @@ def _refuse_conflicting_repeats(con: duckdb.DuckDBPyConnection, folder: Path) ->
             f"transaction {tx} is given {count} times with different values (sender, receiver, "
             f"amount, token or block); {len(conflicts)} transfer(s) like this. Keep one export of "
             "these blocks in the folder and import again"
+        )
+
+
+def _refuse_disagreeing_with_the_store(con: duckdb.DuckDBPyConnection, folder: Path, chain_name: str) -> None:
+    """A transfer the store holds already with other contents: writing would keep the stored one
+    and drop the file's without a word, so the import stops and says which."""
+    found = rows(con, "import/etl_stored_conflicts", {"chain": chain_name})
+    if found:
+        kind, tx, position, source, count = found[0]
+        raise ImportFileError(
+            f"nothing was imported from {folder}: the {kind} transfer at position {position} of "
+            f"transaction {tx} is stored already (from {source}) with different values (sender, "
+            f"receiver, amount, token or block); {count} transfer(s) like this. The files and the store "
+            f"disagree: check that the files are of --chain {chain_name} and of the same blocks "
+            "(not a reorganised or edited export); to replace stored data, import into a new store"
         )
 
 
